@@ -1,0 +1,63 @@
+"""Configuration from environment variables (and ``.env`` in the working directory)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from sources.common.errors import SourceConfigError
+
+
+def load_env() -> None:
+    """Read ``.env`` from the working directory; real environment variables win."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def require(source: str, *names: str) -> dict[str, str]:
+    """Return the named variables, or raise naming the first one that is missing."""
+    values = {}
+    for name in names:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise SourceConfigError(source, name, f"{name} is not set")
+        values[name] = value
+    return values
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    root: Path
+
+    @property
+    def pipeline_db(self) -> Path:
+        return self.root / "psops.duckdb"
+
+    @property
+    def analytics_db(self) -> Path:
+        return self.root / "analytics.duckdb"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.root / "export"
+
+
+def warehouse_paths() -> WarehousePaths:
+    root = Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return WarehousePaths(root)
+
+
+def as_of_date() -> date:
+    """``PSOPS_AS_OF`` (YYYY-MM-DD) or today (UTC)."""
+    raw = os.environ.get("PSOPS_AS_OF", "").strip()
+    if not raw:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        problem = f"'{raw}' is not a YYYY-MM-DD date"
+        raise SourceConfigError("psops", "PSOPS_AS_OF", problem) from exc
