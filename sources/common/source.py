@@ -1,0 +1,26 @@
+"""What a connector hands to the orchestration: one ``Source`` per system.
+
+Each connector package (``sources/jira``, ``sources/salesforce``, ``sources/kantata``)
+exports ``SOURCE: Source`` from its ``__init__``.  The orchestration builds one Dagster
+asset per raw table from ``tables``, calls ``from_env`` and ``check`` before anything is
+written (``psops refresh`` exits 2 on ``SourceConfigError``), then runs every stream of
+``streams(config)`` through ``sources.common.loader.ingest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sources.common.loader import Stream
+from sources.common.raw_tables import RawTable
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # 'jira' | 'salesforce' | 'kantata'
+    tables: list[RawTable]
+    from_env: Callable[[], Any]  # -> config; raises SourceConfigError naming the variable
+    check: Callable[[Any], None]  # one cheap authenticated call; SourceConfigError on 401/403
+    streams: Callable[[Any], list[Stream]]
