@@ -46,9 +46,8 @@ class WarehousePaths:
 
 
 def warehouse_paths() -> WarehousePaths:
-    root = Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    return WarehousePaths(root)
+    """Where the warehouse lives (nothing is created here: writers create what they write)."""
+    return WarehousePaths(Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve())
 
 
 def as_of_date() -> date:

@@ -1,0 +1,41 @@
+# psops: `make demo` and `make test` work on a fresh machine with only Python 3.11.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install demo test lint ui manifest clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) manifest
+
+# dagster-dbt needs dbt's manifest before the definitions load (outside `dagster dev`)
+manifest: $(STAMP)
+	cd dbt_project && $(abspath $(BIN))/dbt parse --quiet --profiles-dir .
+
+demo: install
+	$(BIN)/psops demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(BIN)/pytest -q
+
+# the sandbox APIs in the background (they write .env), then the Dagster UI on :3000
+ui: install
+	test -f warehouse/sandbox/sandbox.duckdb || $(BIN)/psops sandbox generate
+	mkdir -p .dagster_home
+	$(BIN)/psops sandbox serve & SERVE_PID=$$!; sleep 3; \
+	  DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml; \
+	  kill $$SERVE_PID
+
+clean:
+	rm -rf warehouse dbt_project/target dbt_project/logs .dagster_home

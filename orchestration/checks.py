@@ -1,0 +1,69 @@
+"""Great Expectations suites (checks/) as blocking Dagster asset checks on raw assets."""
+
+from __future__ import annotations
+
+from checks.gx_runner import SUITES, SuiteOutcome, run_suite
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from orchestration.resources import WarehouseResource
+from sources.common.config import as_of_date
+
+
+def check_name(table: str) -> str:
+    """``raw_kantata.time_entries`` → ``gx_time_entries``."""
+    return f"gx_{table.split('.', 1)[1]}"
+
+
+def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
+    failed = [e for e in outcome.expectations if not e.passed]
+    errors = [e for e in failed if e.severity == "error"]
+    metadata = {
+        "summary": MetadataValue.md(outcome.summary()),
+        "row_count": outcome.row_count,
+        "expectations": len(outcome.expectations),
+        "failed_error": len(errors),
+        "failed_warn": len(failed) - len(errors),
+    }
+    for e in failed:
+        metadata[f"failed: {e.expectation}"] = MetadataValue.json(
+            {
+                "severity": e.severity,
+                "unexpected_count": e.unexpected_count,
+                "sample": [str(s) for s in e.unexpected_sample],
+                "details": e.details,
+            }
+        )
+    return AssetCheckResult(
+        passed=not failed,
+        severity=AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=outcome.summary().splitlines()[0] if failed else "all expectations met",
+    )
+
+
+def build_gx_check(table: str) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(table.split(".")),
+        name=check_name(table),
+        blocking=True,
+        description=f"Great Expectations suite on {table}: error-level failures block "
+        "every downstream asset and the publish step.",
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect(read_only=True) as con:
+            outcome = run_suite(con, table, as_of_date())
+        context.log.info(outcome.summary())
+        return check_result(outcome)
+
+    return _check
+
+
+gx_checks = [build_gx_check(table) for table in SUITES]

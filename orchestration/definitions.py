@@ -1,0 +1,33 @@
+"""The one Dagster ``Definitions`` of psops: ingest → GX gate → dbt build → publish."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+
+from orchestration.assets.dbt import dbt_models
+from orchestration.assets.ingest import build_ingest_assets
+from orchestration.assets.publish import publish
+from orchestration.checks import gx_checks
+from orchestration.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
+from sources.common.config import load_env
+from sources.registry import all_sources
+
+load_env()
+pin_warehouse_dir()
+
+REFRESH_JOB = "refresh"
+
+ingest_assets = [build_ingest_assets(source) for source in all_sources()]
+
+refresh_job = define_asset_job(
+    REFRESH_JOB,
+    selection=AssetSelection.all(),
+    description="One whole refresh: ingest every source, run the gate, dbt build, publish.",
+)
+
+defs = Definitions(
+    assets=[*ingest_assets, dbt_models, publish],
+    asset_checks=gx_checks,
+    jobs=[refresh_job],
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+)

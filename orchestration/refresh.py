@@ -1,0 +1,93 @@
+"""Run one whole refresh in-process (what ``psops refresh`` and ``psops demo`` do) and
+turn the run into an outcome the command line can report and exit on."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from dagster import DagsterEventType, DagsterInstance
+
+from sources.common.errors import SourceConfigError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FailedCheck:
+    asset: str
+    check: str
+    severity: str
+    description: str
+    summary: str
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    run_id: str
+    published: bool
+    failed_checks: list[FailedCheck] = field(default_factory=list)
+    passed_checks: int = 0
+    warned_checks: list[FailedCheck] = field(default_factory=list)
+    step_errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.success and self.published else 1
+
+
+def preflight() -> None:
+    """Every source's variables are set and its credentials accepted, before any write.
+    Raises ``SourceConfigError`` (exit 2) naming the source and the variable."""
+    from sources.registry import all_sources
+
+    for source in all_sources():
+        source.check(source.from_env())
+
+
+def _instance() -> DagsterInstance:
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def run_refresh(full: bool = False) -> RefreshOutcome:
+    from orchestration.definitions import REFRESH_JOB, defs, ingest_assets
+
+    job = defs.resolve_job_def(REFRESH_JOB)
+    run_config = {"ops": {a.op.name: {"config": {"full": full}} for a in ingest_assets}}
+    with _instance() as instance:
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+        outcome = RefreshOutcome(success=result.success, run_id=result.run_id, published=False)
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data.evaluation
+                meta = evaluation.metadata or {}
+                summary = meta.get("summary")
+                item = FailedCheck(
+                    asset=evaluation.asset_key.to_user_string(),
+                    check=evaluation.check_name,
+                    severity=evaluation.severity.value,
+                    description=evaluation.description or "",
+                    summary=str(summary.value) if summary is not None else "",
+                )
+                if evaluation.passed:
+                    outcome.passed_checks += 1
+                elif evaluation.severity.value == "ERROR":
+                    outcome.failed_checks.append(item)
+                else:
+                    outcome.warned_checks.append(item)
+            elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                if event.asset_key and event.asset_key.to_user_string() == "publish":
+                    outcome.published = True
+            elif event.event_type == DagsterEventType.STEP_FAILURE:
+                error = event.event_specific_data.error
+                outcome.step_errors.append(
+                    f"{event.step_key}: {error.message.strip() if error else 'failed'}"
+                )
+    return outcome
+
+
+__all__ = ["RefreshOutcome", "SourceConfigError", "preflight", "run_refresh"]

@@ -1,0 +1,88 @@
+"""Resources: the pipeline warehouse (DuckDB) and dbt, wired once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource, DbtProject
+
+from sources.common.config import WarehousePaths, warehouse_paths
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def dbt_executable() -> str:
+    """The venv's ``dbt`` (next to this interpreter), else whatever is on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def pin_warehouse_dir() -> Path:
+    """Make ``PSOPS_WAREHOUSE_DIR`` absolute, so dbt (run in its project dir) finds it too."""
+    root = Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve()
+    os.environ["PSOPS_WAREHOUSE_DIR"] = str(root)
+    return root
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_dbt_manifest() -> Path:
+    """Build ``target/manifest.json`` with ``dbt parse`` when it is missing (outside
+    ``dagster dev``, dagster-dbt needs it before the definitions load)."""
+    dbt_project.prepare_if_dev()
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        pin_warehouse_dir()
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+            cwd=DBT_PROJECT_DIR,
+        )
+    return manifest
+
+
+class WarehouseResource(ConfigurableResource):
+    """The pipeline's own DuckDB file (raw, staging, marts, quarantine, state)."""
+
+    directory: str = ""
+
+    @property
+    def paths(self) -> WarehousePaths:
+        if self.directory:
+            return WarehousePaths(Path(self.directory).resolve())
+        return warehouse_paths()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.paths.root.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.paths.pipeline_db), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
+    )

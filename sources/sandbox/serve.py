@@ -1,0 +1,56 @@
+"""Start the three sandbox API servers on loopback and say how to point psops at them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sources.sandbox.server_base import RunningServer
+
+DEFAULT_SANDBOX_DIR = Path("warehouse") / "sandbox"
+
+
+def sandbox_db(directory: Path) -> Path:
+    return Path(directory) / "sandbox.duckdb"
+
+
+def start_all(db_path: Path, host: str = "127.0.0.1") -> list[RunningServer]:
+    """Jira, Salesforce (HTTPS) and Kantata servers over one sandbox dataset."""
+    from sources.sandbox import jira_api, kantata_api, salesforce_api
+
+    if not Path(db_path).exists():
+        raise FileNotFoundError(
+            f"no sandbox dataset at {db_path}: run `psops sandbox generate` first"
+        )
+    servers: list[RunningServer] = []
+    try:
+        for module in (jira_api, salesforce_api, kantata_api):
+            servers.append(module.start(Path(db_path), host=host))
+    except BaseException:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: list[RunningServer]) -> None:
+    for server in servers:
+        server.stop()
+
+
+def environment(servers: list[RunningServer]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for server in servers:
+        env.update(server.env)
+    return env
+
+
+def write_env_file(env: dict[str, str], path: Path) -> None:
+    """Write (or update) ``KEY=value`` lines in a ``.env`` file, keeping other lines."""
+    kept: list[str] = []
+    if path.exists():
+        kept = [
+            line
+            for line in path.read_text().splitlines()
+            if line.split("=", 1)[0].strip() not in env
+        ]
+    lines = kept + [f"{key}={value}" for key, value in env.items()]
+    path.write_text("\n".join(lines) + "\n")
