@@ -1,8 +1,5 @@
 """Great Expectations suites (checks/) as blocking Dagster asset checks on raw assets."""
 
-from __future__ import annotations
-
-from checks.gx_runner import SUITES, SuiteOutcome, run_suite
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -13,6 +10,7 @@ from dagster import (
     asset_check,
 )
 
+from checks.gx_runner import SUITES, SuiteOutcome, run_suite
 from orchestration.resources import WarehouseResource
 from sources.common.config import as_of_date
 
@@ -37,7 +35,7 @@ def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
             {
                 "severity": e.severity,
                 "unexpected_count": e.unexpected_count,
-                "sample": [str(s) for s in e.unexpected_sample],
+                "sample": e.unexpected_sample,
                 "details": e.details,
             }
         )

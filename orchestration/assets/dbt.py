@@ -1,8 +1,6 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, with every dbt test
 as an asset check (error severity blocks what is downstream, publish included)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

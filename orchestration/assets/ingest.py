@@ -1,8 +1,6 @@
 """One Dagster multi-asset per source: every raw table it lands is an asset of its own
 (group ``raw_<source>``), materialized with its load statistics as metadata."""
 
-from __future__ import annotations
-
 import time
 
 from dagster import (

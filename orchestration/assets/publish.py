@@ -3,8 +3,6 @@ brand-new ``analytics.duckdb`` (+ ``export/<mart>.parquet``) that replaces the p
 file by an atomic rename.  Dagster runs this step only when every blocking check upstream
 passed in this run, so a reader never sees a failed or half-built refresh."""
 
-from __future__ import annotations
-
 import os
 import shutil
 from datetime import UTC, date, datetime

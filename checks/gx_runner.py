@@ -1,0 +1,334 @@
+"""Run a suite: read the raw table from DuckDB into pandas, validate it with Great
+Expectations Core 1.x in an ephemeral (in-memory) context, and turn GX's result into plain
+``ExpectationOutcome``s.  Nothing is written to disk and nothing goes over the network.
+
+The quarantine share is not a property of the table's rows, so it is measured in DuckDB
+(``raw._quarantine``) and judged against ``checks.config`` thresholds here.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from checks import config
+from checks.outcomes import ERROR, WARN, ExpectationOutcome, SuiteOutcome
+from checks.specs import ExpectationSpec, SpecInputs, Suite
+from checks.suites import SUITES
+
+__all__ = ["SUITES", "ExpectationOutcome", "Suite", "SuiteOutcome", "run_suite"]
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_TABLE = "raw._quarantine"
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, table: str, as_of: date) -> SuiteOutcome:
+    """Validate the live rows (``NOT _deleted``) of raw ``table`` with its suite.
+
+    ``con`` may be read-only.  Raises ``KeyError`` when ``table`` has no suite.
+    """
+    if table not in SUITES:
+        raise KeyError(f"no GX suite for {table!r}; suites exist for: {', '.join(SUITES)}")
+    suite = SUITES[table]
+    started = time.monotonic()
+    columns = _table_columns(con, table)
+    if not columns:
+        missing = ExpectationOutcome(
+            expectation=f"expect_table_to_exist({table})",
+            severity=ERROR,
+            passed=False,
+            unexpected_count=0,
+            unexpected_sample=[],
+            details=f"{table} does not exist in the warehouse: run the {suite.system} ingest first",
+        )
+        return SuiteOutcome(suite.name, table, 0, [missing])
+
+    outcomes: list[ExpectationOutcome] = []
+    absent = [c for c in suite.columns if c not in columns]
+    for column in absent:
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=f"expect_column_to_exist({column})",
+                severity=ERROR,
+                passed=False,
+                unexpected_count=0,
+                unexpected_sample=[],
+                details=f"{table} has no column {column}: the raw table and the suite disagree",
+            )
+        )
+    read = [c for c in suite.columns if c in columns]
+    frame = _live_rows(con, table, read, has_deleted_flag="_deleted" in columns)
+    specs = [s for s in suite.expectations if s.column in columns]
+    outcomes += _validate(con, suite, specs, frame, as_of)
+    if suite.quarantine is not None:
+        outcomes.append(_quarantine_outcome(con, suite, table, len(frame)))
+
+    outcome = SuiteOutcome(suite.name, table, len(frame), outcomes)
+    log.info(
+        "GX suite %s: %s in %.2fs",
+        suite.name,
+        outcome.summary().splitlines()[0],
+        time.monotonic() - started,
+    )
+    return outcome
+
+
+# --- reading DuckDB --------------------------------------------------------------------
+
+
+def _split(table: str) -> tuple[str, str]:
+    schema, name = table.split(".", 1)
+    return schema, name
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column name -> DuckDB type, or {} when the table does not exist."""
+    schema, name = _split(table)
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return {column: ctype for column, ctype in rows}
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _live_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], has_deleted_flag: bool
+) -> pd.DataFrame:
+    where = " WHERE NOT coalesce(_deleted, false)" if has_deleted_flag else ""
+    select = ", ".join(_quote(c) for c in columns)
+    return con.execute(f"SELECT {select} FROM {table}{where}").fetchdf()
+
+
+class _KnownValues:
+    """Distinct non-NULL values of a reference column (live rows only), read once per run."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._cache: dict[tuple[str, str], list[Any]] = {}
+        self.missing: set[str] = set()
+
+    def __call__(self, table: str, column: str) -> list[Any]:
+        if (table, column) not in self._cache:
+            columns = _table_columns(self._con, table)
+            if column not in columns:
+                self.missing.add(table)
+                self._cache[(table, column)] = []
+            else:
+                live = " AND NOT coalesce(_deleted, false)" if "_deleted" in columns else ""
+                rows = self._con.execute(
+                    f"SELECT DISTINCT {_quote(column)} FROM {table} "
+                    f"WHERE {_quote(column)} IS NOT NULL{live}"
+                ).fetchall()
+                self._cache[(table, column)] = [r[0] for r in rows]
+        return self._cache[(table, column)]
+
+
+# --- Great Expectations ------------------------------------------------------------------
+
+
+def _gx_context() -> Any:
+    """A fresh in-memory GX context: no ``gx/`` folder, no progress bars, no analytics."""
+    gx_log = logging.getLogger("great_expectations")
+    if gx_log.level == logging.NOTSET:  # GX logs its own API registry at INFO on import
+        gx_log.setLevel(logging.WARNING)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    project_config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+    )
+    return gx.get_context(mode="ephemeral", project_config=project_config)
+
+
+def _fit_bound(value: Any, series: pd.Series) -> Any:
+    """DuckDB DATE columns arrive as datetime64: compare them with Timestamps, not dates."""
+    if isinstance(value, date) and pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return pd.Timestamp(value)
+    return value
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    specs: list[ExpectationSpec],
+    frame: pd.DataFrame,
+    as_of: date,
+) -> list[ExpectationOutcome]:
+    if not specs:
+        return []
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    context = _gx_context()  # the suite below resolves its (in-memory) stores through it
+    known = _KnownValues(con)
+    inputs = SpecInputs(as_of=as_of, known_values=known)
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))  # in memory: gives ids
+    by_id: dict[str, ExpectationSpec] = {}
+    for spec in specs:
+        kwargs = spec.resolve_kwargs(inputs)
+        for bound in ("min_value", "max_value"):
+            if bound in kwargs:
+                kwargs[bound] = _fit_bound(kwargs[bound], frame[spec.column])
+        expectation = getattr(gxe, spec.gx_class_name)(column=spec.column, **kwargs)
+        expectation = gx_suite.add_expectation(expectation)
+        by_id[str(expectation.id)] = spec
+    if len(by_id) != len(specs):  # GX gives each expectation of a stored suite its own id
+        raise RuntimeError(f"GX did not assign distinct ids to the {suite.name} expectations")
+
+    batch = (
+        context.data_sources.add_pandas("psops")
+        .add_dataframe_asset(suite.name)
+        .add_batch_definition_whole_dataframe("live_rows")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    result = batch.validate(
+        gx_suite,
+        result_format={
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": config.SAMPLE_SIZE,
+            "unexpected_index_column_names": [suite.key],
+        },
+    )
+    outcomes_by_id = {
+        str(r.expectation_config.id): _outcome(
+            by_id[str(r.expectation_config.id)], r, suite.key, len(frame), known.missing
+        )
+        for r in result.results
+    }
+    return [outcomes_by_id[i] for i in by_id]
+
+
+def _outcome(
+    spec: ExpectationSpec, result: Any, key: str, row_count: int, missing_refs: set[str]
+) -> ExpectationOutcome:
+    info = result.exception_info or {}
+    if info.get("raised_exception") or any(
+        isinstance(v, dict) and v.get("raised_exception") for v in info.values()
+    ):
+        message = info.get("exception_message") or next(
+            (v.get("exception_message") for v in info.values() if isinstance(v, dict)), ""
+        )
+        return ExpectationOutcome(
+            spec.name,
+            spec.severity,
+            False,
+            0,
+            [],
+            f'could not evaluate "{spec.rule}": {message}',
+        )
+    res = result.result or {}
+    count = int(res.get("unexpected_count") or 0)
+    sample = _sample(res.get("partial_unexpected_index_list") or [], key, spec.column)
+    if result.success:
+        details = f'all {row_count} rows meet "{spec.rule}"'
+    else:
+        details = f'{count} of {row_count} rows failed "{spec.rule}"'
+        if spec.reference and spec.reference.rsplit(".", 1)[0] in missing_refs:
+            details += f" ({spec.reference.rsplit('.', 1)[0]} is not loaded)"
+    passed = bool(result.success)
+    return ExpectationOutcome(spec.name, spec.severity, passed, count, sample, details)
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars → plain, JSON-friendly Python values."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sample(index_list: list[dict[str, Any]], key: str, column: str) -> list[dict[str, Any]]:
+    """GX's partial unexpected rows → ``[{key: .., column: ..}]``, distinct, <= SAMPLE_SIZE."""
+    sample: list[dict[str, Any]] = []
+    for row in index_list:
+        item = {key: _plain(row.get(key))}
+        if column != key:
+            item[column] = _plain(row.get(column))
+        if item not in sample:
+            sample.append(item)
+        if len(sample) >= config.SAMPLE_SIZE:
+            break
+    return sample
+
+
+# --- quarantine share --------------------------------------------------------------------
+
+
+def _quarantine_outcome(
+    con: duckdb.DuckDBPyConnection, suite: Suite, table: str, live_rows: int
+) -> ExpectationOutcome:
+    """Records of this object still in quarantine (not loaded since) ÷ records received."""
+    limits = suite.quarantine
+    assert limits is not None
+    name = f"quarantine_share({suite.object})"
+    sample: list[dict[str, Any]] = []
+    outstanding = 0
+    if _table_columns(con, QUARANTINE_TABLE):
+        still_bad = (
+            f"FROM {QUARANTINE_TABLE} q WHERE q.source = ? AND q.object = ? AND "
+            f"(q.record_id IS NULL OR q.record_id NOT IN "
+            f"(SELECT CAST({_quote(suite.key)} AS VARCHAR) FROM {table} "
+            f"WHERE {_quote(suite.key)} IS NOT NULL))"
+        )
+        params = [suite.system, suite.object]
+        outstanding = con.execute(
+            f"SELECT count(DISTINCT q.record_id) + count(*) FILTER (q.record_id IS NULL) "
+            f"{still_bad}",
+            params,
+        ).fetchone()[0]
+        rows = con.execute(
+            f"SELECT q.record_id, arg_max(q.reason, q.quarantined_at) {still_bad} "
+            f"GROUP BY q.record_id ORDER BY q.record_id NULLS LAST LIMIT {config.SAMPLE_SIZE}",
+            params,
+        ).fetchall()
+        sample = [{"record_id": rid, "reason": reason} for rid, reason in rows]
+    received = live_rows + outstanding
+    share = outstanding / received if received else 0.0
+    what = (
+        f"{_pct(share)} of {suite.object} records ({outstanding} of {received}) "
+        f"are in {QUARANTINE_TABLE}"
+    )
+    if share > limits.error_above:
+        severity, passed = ERROR, False
+        details = f"{what}, above the {_pct(limits.error_above)} error limit"
+    elif share > limits.warn_above:
+        severity, passed = WARN, False
+        details = f"{what}, above the {_pct(limits.warn_above)} warning limit"
+    else:
+        severity, passed = ERROR, True
+        details = f"{what}, within the {_pct(limits.warn_above)} warning limit"
+    return ExpectationOutcome(name, severity, passed, outstanding, sample, details)
+
+
+def _pct(share: float) -> str:
+    """0.005 → ``0.5 %``, 0.0297 → ``2.97 %``, 0.01 → ``1 %``."""
+    return f"{share * 100:.2f}".rstrip("0").rstrip(".") + " %"

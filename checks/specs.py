@@ -1,0 +1,175 @@
+"""Suites as data: a ``Suite`` is a raw table plus a list of ``ExpectationSpec``s, each a
+Great Expectations expectation (by its GX name) on one column, a human rule and a severity.
+
+Adding a suite for another raw table is declarative, e.g.::
+
+    Suite(
+        table="raw_kantata.users",
+        key="id",
+        expectations=(
+            unique("id"),
+            not_null("email_address", severity=WARN, rule="every user must have an e-mail"),
+        ),
+    )
+
+Values that depend on the run (``as_of``, the ids known in another raw table) are
+callables of ``SpecInputs``, resolved when the suite runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from checks import config
+from checks.outcomes import ERROR, WARN
+
+__all__ = [
+    "ERROR",
+    "WARN",
+    "ExpectationSpec",
+    "QuarantineLimits",
+    "SpecInputs",
+    "Suite",
+    "between",
+    "known_in",
+    "not_null",
+    "unique",
+]
+
+
+@dataclass(frozen=True)
+class SpecInputs:
+    """What a spec may depend on at run time."""
+
+    as_of: date
+    known_values: Callable[[str, str], list[Any]]  # (raw table, column) -> distinct values
+
+
+Kwargs = dict[str, Any] | Callable[[SpecInputs], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    expectation: str  # the GX expectation, snake case: "expect_column_values_to_be_unique"
+    column: str
+    rule: str  # what must hold, for people: "user_id must be a known Kantata user"
+    severity: str = ERROR  # "error" blocks downstream assets; "warn" only reports
+    kwargs: Kwargs = field(default_factory=dict)  # further GX arguments (or a callable)
+    reference: str | None = None  # "raw_kantata.users.id" when checked against another table
+
+    @property
+    def name(self) -> str:
+        return f"{self.expectation}({self.column})"
+
+    @property
+    def gx_class_name(self) -> str:
+        """``expect_column_values_to_be_unique`` → ``ExpectColumnValuesToBeUnique``."""
+        return "".join(part.capitalize() for part in self.expectation.split("_"))
+
+    def resolve_kwargs(self, inputs: SpecInputs) -> dict[str, Any]:
+        return self.kwargs(inputs) if callable(self.kwargs) else dict(self.kwargs)
+
+
+@dataclass(frozen=True)
+class QuarantineLimits:
+    """Share of an object's records in ``raw._quarantine`` that makes a warning / an error."""
+
+    warn_above: float = config.QUARANTINE_WARN_ABOVE
+    error_above: float = config.QUARANTINE_ERROR_ABOVE
+
+
+@dataclass(frozen=True)
+class Suite:
+    table: str  # qualified raw table: "raw_kantata.time_entries"
+    key: str  # the primary key column, shown beside every failing value
+    expectations: tuple[ExpectationSpec, ...]
+    quarantine: QuarantineLimits | None = field(default_factory=QuarantineLimits)
+
+    @property
+    def name(self) -> str:
+        return self.table
+
+    @property
+    def system(self) -> str:
+        """``raw_kantata.time_entries`` → ``kantata`` (``raw._quarantine.source``)."""
+        return self.table.split(".", 1)[0].removeprefix("raw_")
+
+    @property
+    def object(self) -> str:
+        """``raw_kantata.time_entries`` → ``time_entries`` (``raw._quarantine.object``)."""
+        return self.table.split(".", 1)[1]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns the suite reads: the key first, then each spec's column once."""
+        seen = [self.key]
+        for spec in self.expectations:
+            if spec.column not in seen:
+                seen.append(spec.column)
+        return seen
+
+
+# --- spec builders: one per kind of rule -------------------------------------------------
+
+
+def not_null(column: str, severity: str = ERROR, rule: str | None = None) -> ExpectationSpec:
+    return ExpectationSpec(
+        "expect_column_values_to_not_be_null", column, rule or f"{column} must be set", severity
+    )
+
+
+def unique(column: str, severity: str = ERROR, rule: str | None = None) -> ExpectationSpec:
+    return ExpectationSpec(
+        "expect_column_values_to_be_unique", column, rule or f"{column} must be unique", severity
+    )
+
+
+Bound = Any | Callable[[date], Any]  # a value, or a function of as_of
+
+
+def between(
+    column: str,
+    min_value: Bound = None,
+    max_value: Bound = None,
+    severity: str = ERROR,
+    rule: str | None = None,
+) -> ExpectationSpec:
+    """Values within [min_value, max_value] (inclusive; NULLs are not judged here)."""
+
+    def kwargs(inputs: SpecInputs) -> dict[str, Any]:
+        lo = min_value(inputs.as_of) if callable(min_value) else min_value
+        hi = max_value(inputs.as_of) if callable(max_value) else max_value
+        return {"min_value": lo, "max_value": hi}
+
+    text = rule or f"{column} must be between {_bound_text(min_value)} and {_bound_text(max_value)}"
+    return ExpectationSpec("expect_column_values_to_be_between", column, text, severity, kwargs)
+
+
+def _bound_text(bound: Bound) -> str:
+    if bound is None:
+        return "-"
+    if callable(bound):
+        return "a date relative to as_of"
+    return str(bound)
+
+
+def known_in(
+    column: str,
+    reference: str,
+    severity: str = ERROR,
+    rule: str | None = None,
+) -> ExpectationSpec:
+    """Referential integrity: every non-NULL value appears in ``reference``
+    (``"raw_kantata.users.id"``; deleted reference rows do not count)."""
+    ref_table, ref_column = reference.rsplit(".", 1)
+
+    def kwargs(inputs: SpecInputs) -> dict[str, Any]:
+        return {"value_set": inputs.known_values(ref_table, ref_column)}
+
+    text = rule or f"{column} must be a known {reference}"
+    return ExpectationSpec(
+        "expect_column_values_to_be_in_set", column, text, severity, kwargs, reference=reference
+    )
