@@ -21,6 +21,17 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+class _Session(requests.Session):
+    """A session whose own ``verify`` (a CA file, or False) is not overridden by
+    ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``, which plain ``requests`` lets win."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify
+        return settings
+
+
 def retry_policy(total: int = 8, backoff_factor: float = 0.5) -> Retry:
     return Retry(
         total=total,
@@ -38,7 +49,7 @@ def retry_policy(total: int = 8, backoff_factor: float = 0.5) -> Retry:
 
 def make_session(verify: str | bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> requests.Session:
     """A ``requests.Session`` with psops's retry policy mounted for http and https."""
-    session = requests.Session()
+    session = _Session()
     adapter = _TimeoutAdapter(max_retries=retry_policy(), timeout=timeout)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

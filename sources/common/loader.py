@@ -149,13 +149,10 @@ def _write_table(
         return
     columns = table.column_names + ["_raw_json", "_loaded_at", "_deleted", "_deleted_at"]
     frame = pd.DataFrame(list(rows.values()), columns=columns)
-    pk = table.primary_key
     con.register("_incoming", frame)
     try:
-        existing = con.execute(
-            f"SELECT count(*) FROM {table.qualified_name} t JOIN _incoming i "
-            f'ON t."{pk}" = CAST(i."{pk}" AS VARCHAR)'
-        ).fetchone()[0]
+        count_sql = f"SELECT count(*) FROM {table.qualified_name}"
+        before = con.execute(count_sql).fetchall()[0][0]
         select = [f'CAST(i."{n}" AS {t}) AS "{n}"' for n, t in table.columns]
         select += [
             "CAST(i._raw_json AS JSON)",
@@ -167,14 +164,17 @@ def _write_table(
             f"INSERT OR REPLACE INTO {table.qualified_name} "
             f"SELECT {', '.join(select)} FROM _incoming i"
         )
+        inserted = con.execute(count_sql).fetchall()[0][0] - before
     finally:
         con.unregister("_incoming")
-    stats.updated += existing
-    stats.inserted += len(rows) - existing
+    stats.inserted += inserted
+    stats.updated += len(rows) - inserted
     stats.deleted += sum(1 for r in rows.values() if r["_deleted"])
 
 
 def _deleted_at_sql(table: RawTable) -> str:
+    if table.deleted_flag is None:
+        return "CAST(i._deleted_at AS TIMESTAMP)"
     pk = table.primary_key
     return (
         f"CASE WHEN i._deleted THEN coalesce((SELECT t._deleted_at FROM {table.qualified_name} t "
@@ -182,13 +182,19 @@ def _deleted_at_sql(table: RawTable) -> str:
     )
 
 
+COMMIT_EVERY_RECORDS = 5000
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     stream: Stream,
     full: bool = False,
     on_progress: Callable[[str, TableStats], None] | None = None,
+    commit_every: int = COMMIT_EVERY_RECORDS,
 ) -> StreamResult:
-    """Run one stream into the warehouse: batch by batch, each with its cursor, atomically."""
+    """Run one stream into the warehouse.  Pages are written in transactions of about
+    ``commit_every`` records, each committing the cursor its last page reached together
+    with the rows it covers."""
     ensure_raw_schema(con, stream.tables)
     by_name = {t.name: t for t in stream.tables}
     before = read_cursor(con, stream.source, stream.name)
@@ -196,35 +202,50 @@ def ingest(
     result = StreamResult(stream.name, before, before)
     result.tables = {t.name: TableStats(t.qualified_name) for t in stream.tables}
     started = time.monotonic()
-    for batch in stream.fetch(since):
+    pending: list[Batch] = []
+
+    def flush() -> None:
+        if not pending:
+            return
         loaded_at = _now()
+        merged: dict[str, list[dict[str, Any]]] = {}
+        for batch in pending:
+            for name, records in batch.records.items():
+                merged.setdefault(name, []).extend(records)
+                result.tables[name].pages += 1
+        cursor = next((b.cursor for b in reversed(pending) if b.cursor is not None), None)
         con.execute("BEGIN TRANSACTION")
         try:
-            for name, records in batch.records.items():
-                stats = result.tables[name]
-                _write_table(con, by_name[name], records, stats, loaded_at)
-                stats.pages += 1
-            cursor = batch.cursor if batch.cursor is not None else result.cursor_after
-            if (
-                stream.incremental
-                and cursor is not None
-                and (result.cursor_after is None or cursor > result.cursor_after or full)
-            ):
-                result.cursor_after = cursor
-            loaded = sum(len(r) for r in batch.records.values())
+            for name, records in merged.items():
+                _write_table(con, by_name[name], records, result.tables[name], loaded_at)
+            if stream.incremental and cursor is not None:
+                result.cursor_after = cursor if full else max(cursor, result.cursor_after or "")
             con.execute(
                 f"""INSERT INTO {STATE_TABLE} VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (source, stream) DO UPDATE SET cursor_value = excluded.cursor_value,
                   updated_at = excluded.updated_at,
                   rows_loaded = {STATE_TABLE}.rows_loaded + excluded.rows_loaded""",
-                [stream.source, stream.name, result.cursor_after, loaded_at, loaded],
+                [
+                    stream.source,
+                    stream.name,
+                    result.cursor_after,
+                    loaded_at,
+                    sum(len(r) for r in merged.values()),
+                ],
             )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        pending.clear()
         if on_progress:
-            for name in batch.records:
+            for name in merged:
                 on_progress(stream.name, result.tables[name])
+
+    for batch in stream.fetch(since):
+        pending.append(batch)
+        if sum(len(r) for b in pending for r in b.records.values()) >= commit_every:
+            flush()
+    flush()
     result.seconds = time.monotonic() - started
     return result

@@ -1,0 +1,55 @@
+"""Kantata OX (API v1, Bearer token): one incremental stream per object into
+``raw_kantata.<object>``.  Kantata's list endpoints do not report deletes, so no table has
+a deleted flag; ``psops refresh --full`` re-reads everything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sources.common.loader import Batch, Stream
+from sources.common.source import Source
+from sources.kantata.extract import (
+    SOURCE_NAME,
+    KantataConfig,
+    config_from_env,
+    fetch_object,
+    get_page,
+    make_kantata_session,
+)
+from sources.kantata.tables import TABLES
+
+
+def from_env() -> KantataConfig:
+    return config_from_env()
+
+
+def check(config: KantataConfig) -> None:
+    """One cheap authenticated call; SourceConfigError naming KANTATA_TOKEN on 401/403."""
+    with make_kantata_session(config) as session:
+        get_page(session, config, "users", {"per_page": 1})
+
+
+def _fetcher(config: KantataConfig, obj: str):
+    def fetch(since: str | None) -> Iterator[Batch]:
+        with make_kantata_session(config) as session:
+            yield from fetch_object(session, config, obj, since)
+
+    return fetch
+
+
+def streams(config: KantataConfig) -> list[Stream]:
+    """One stream per Kantata object, each with its own session and ``updated_at`` cursor."""
+    return [
+        Stream(SOURCE_NAME, obj, [table], _fetcher(config, obj)) for obj, table in TABLES.items()
+    ]
+
+
+SOURCE = Source(
+    name=SOURCE_NAME,
+    tables=list(TABLES.values()),
+    from_env=from_env,
+    check=check,
+    streams=streams,
+)
+
+__all__ = ["SOURCE", "KantataConfig", "check", "from_env", "streams"]

@@ -1,0 +1,537 @@
+"""The Kantata connector against the sandbox Kantata OX API v1 server, over real HTTP on
+loopback, into a real DuckDB file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+
+from sources.common.errors import SourceConfigError
+from sources.common.loader import Batch, Stream, StreamResult, ingest
+from sources.kantata import SOURCE
+from sources.kantata.extract import KantataConfig
+from sources.kantata.tables import TABLES
+from sources.sandbox import kantata_api
+from sources.sandbox.credentials import KANTATA_TOKEN
+from sources.sandbox.schema import KANTATA_TABLES
+from sources.sandbox.server_base import RunningServer
+from tests.helpers import make_sandbox_db
+
+T0 = datetime(2026, 9, 1, 12, 0, 0)
+
+
+def _entry(n: int, updated: datetime, minutes: int = 60, **extra: Any) -> dict[str, Any]:
+    row = {
+        "id": str(100 + n),
+        "user_id": "1",
+        "workspace_id": "10",
+        "date_performed": date(2026, 9, n % 28 + 1),
+        "time_in_minutes": minutes,
+        "billable": n % 2 == 0,
+        "rate_in_cents": 15000,
+        "notes": f"entry {n}",
+        "created_at": datetime(2026, 9, 1, 8, 0, 0),
+        "updated_at": updated,
+    }
+    row.update(extra)
+    return row
+
+
+def _org(entries: list[dict[str, Any]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The smallest organisation: one row in every Kantata table (plus ``entries``)."""
+    return {
+        "kantata_users": [
+            {
+                "id": "1",
+                "full_name": "Ada Lovelace",
+                "email_address": "ada@psops.example",
+                "headline": "Consultant",
+                "created_at": datetime(2025, 1, 2, 3, 4, 5),
+                "updated_at": T0,
+            }
+        ],
+        "kantata_roles": [{"id": "5", "name": "Consultant", "updated_at": T0}],
+        "kantata_account_memberships": [
+            {
+                "id": "7",
+                "user_id": "1",
+                "default_role_id": "5",
+                "billability_target": 75.0,
+                "bill_rate_in_cents": 20000,
+                "cost_rate_in_cents": 9000,
+                "updated_at": T0,
+            }
+        ],
+        "kantata_custom_fields": [
+            {
+                "id": "30",
+                "name": "Region",
+                "subject_type": "User",
+                "value_type": "string",
+                "updated_at": T0,
+            }
+        ],
+        "kantata_custom_field_values": [
+            {
+                "id": "31",
+                "subject_type": "User",
+                "subject_id": "1",
+                "custom_field_id": "30",
+                "custom_field_name": "Region",
+                "value": "EMEA",
+                "updated_at": T0,
+            }
+        ],
+        "kantata_workweeks": [
+            {
+                "id": "40",
+                "title": "Standard",
+                "sunday_minutes": 0,
+                "monday_minutes": 480,
+                "tuesday_minutes": 480,
+                "wednesday_minutes": 480,
+                "thursday_minutes": 480,
+                "friday_minutes": 480,
+                "saturday_minutes": 0,
+                "updated_at": T0,
+            }
+        ],
+        "kantata_workweek_memberships": [
+            {
+                "id": "41",
+                "workweek_id": "40",
+                "user_id": "1",
+                "start_date": date(2025, 1, 1),
+                "updated_at": T0,
+            }
+        ],
+        "kantata_holiday_calendars": [{"id": "50", "name": "EMEA", "updated_at": T0}],
+        "kantata_holiday_calendar_memberships": [
+            {
+                "id": "51",
+                "holiday_calendar_id": "50",
+                "user_id": "1",
+                "start_date": date(2025, 1, 1),
+                "updated_at": T0,
+            }
+        ],
+        "kantata_holidays": [
+            {
+                "id": "52",
+                "holiday_calendar_id": "50",
+                "name": "Christmas Day",
+                "start_date": date(2026, 12, 25),
+                "end_date": date(2026, 12, 25),
+                "hours": 8.0,
+                "updated_at": T0,
+            }
+        ],
+        "kantata_workspaces": [
+            {
+                "id": "10",
+                "title": "Acme rollout",
+                "status": "Active",
+                "start_date": date(2026, 8, 1),
+                "due_date": date(2026, 12, 31),
+                "price_in_cents": 5_000_000,
+                "currency": "USD",
+                "budgeted": True,
+                "budgeted_hours": 250.0,
+                "stories_are_fixed_fee_by_default": False,
+                "archived": False,
+                "created_at": datetime(2026, 7, 20, 9, 0, 0),
+                "updated_at": T0,
+            }
+        ],
+        "kantata_time_entries": entries if entries is not None else [_entry(1, T0)],
+        "kantata_timesheet_submissions": [
+            {
+                "id": "60",
+                "user_id": "1",
+                "start_date": date(2026, 8, 31),
+                "end_date": date(2026, 9, 6),
+                "status": "approved",
+                "updated_at": T0,
+            }
+        ],
+        "kantata_time_off_entries": [
+            {
+                "id": "70",
+                "user_id": "1",
+                "requested_date": date(2026, 9, 4),
+                "hours": 4.0,
+                "updated_at": T0,
+            }
+        ],
+        "kantata_workspace_resources": [
+            {"id": "80", "workspace_id": "10", "user_id": "1", "role_id": "5", "updated_at": T0}
+        ],
+        "kantata_workspace_allocations": [
+            {
+                "id": "90",
+                "resource_id": "80",
+                "workspace_id": "10",
+                "user_id": "1",
+                "start_date": date(2026, 10, 5),
+                "end_date": date(2026, 10, 9),
+                "minutes": 1200,
+                "hard": True,
+                "updated_at": T0,
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Start a server over a hand-made sandbox; the env points the connector at it."""
+    servers: list[RunningServer] = []
+
+    def start(rows: dict[str, list[dict[str, Any]]], name: str = "sandbox") -> RunningServer:
+        db = make_sandbox_db(tmp_path / f"{name}.duckdb", rows)
+        server = kantata_api.start(db)
+        servers.append(server)
+        for key, value in server.env.items():
+            monkeypatch.setenv(key, value)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(tmp_path / "psops.duckdb"))
+    yield con
+    con.close()
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, config: KantataConfig | None = None
+) -> dict[str, StreamResult]:
+    config = config or SOURCE.from_env()
+    SOURCE.check(config)
+    return {s.name: ingest(con, s) for s in SOURCE.streams(config)}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str, columns: str = "*") -> list[tuple]:
+    return con.execute(f"SELECT {columns} FROM raw_kantata.{table} ORDER BY id").fetchall()
+
+
+def _get(server: RunningServer, path: str, token: str = KANTATA_TOKEN, **params: Any):
+    headers = {"Authorization": f"Bearer {token}"}
+    return requests.get(f"{server.url}{path}", params=params, headers=headers, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One read-only server for the wire-format tests: 25 entries, one second apart."""
+    entries = [_entry(n, T0 + timedelta(seconds=n)) for n in range(25)]
+    db = make_sandbox_db(tmp_path_factory.mktemp("kantata") / "sandbox.duckdb", _org(entries))
+    with kantata_api.start(db) as server:
+        yield server
+
+
+def test_server_env_points_the_connector_at_it(shared_server) -> None:
+    assert shared_server.env == {
+        "KANTATA_URL": f"http://localhost:{shared_server.port}",
+        "KANTATA_TOKEN": KANTATA_TOKEN,
+    }
+
+
+def test_list_response_has_kantatas_results_object_map_and_meta(shared_server) -> None:
+    response = _get(shared_server, "/api/v1/time_entries.json", per_page=1, order="updated_at:desc")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "count": 25,
+        "results": [{"key": "time_entries", "id": "124"}],
+        "time_entries": {
+            "124": {
+                "id": "124",
+                "user_id": "1",
+                "workspace_id": "10",
+                "date_performed": "2026-09-25",
+                "time_in_minutes": 60,
+                "billable": True,
+                "rate_in_cents": 15000,
+                "notes": "entry 24",
+                "created_at": "2026-09-01T08:00:00+00:00",
+                "updated_at": "2026-09-01T12:00:24+00:00",
+            }
+        },
+        "meta": {"count": 25, "page_count": 25, "page_number": 1, "page_size": 1},
+    }
+
+
+def test_default_page_size_is_20_and_more_than_200_is_served_as_200(shared_server) -> None:
+    default = _get(shared_server, "/api/v1/time_entries.json").json()
+    capped = _get(shared_server, "/api/v1/time_entries.json", per_page=500).json()
+
+    assert (len(default["results"]), default["meta"]["page_size"]) == (20, 20)
+    assert (len(capped["results"]), capped["meta"]["page_size"]) == (25, 200)
+
+
+def test_a_page_past_the_end_is_empty(shared_server) -> None:
+    body = _get(shared_server, "/api/v1/time_entries.json", page=3, per_page=20).json()
+
+    assert (body["count"], body["results"], body["time_entries"]) == (25, [], {})
+    assert body["meta"] == {"count": 25, "page_count": 2, "page_number": 3, "page_size": 20}
+
+
+def test_updated_after_is_strict_and_accepts_an_offset(shared_server) -> None:
+    path = "/api/v1/time_entries.json"
+    utc = _get(shared_server, path, updated_after="2026-09-01T12:00:23Z")
+    offset = _get(shared_server, path, updated_after="2026-09-01T05:00:23-07:00")
+
+    assert utc.json()["results"] == [{"key": "time_entries", "id": "124"}]
+    assert offset.json()["results"] == [{"key": "time_entries", "id": "124"}]
+
+
+def test_only_returns_the_requested_ids(shared_server) -> None:
+    body = _get(shared_server, "/api/v1/time_entries.json", only="103,101").json()
+
+    assert body["results"] == [
+        {"key": "time_entries", "id": "101"},
+        {"key": "time_entries", "id": "103"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"updated_after": "yesterday"},
+        {"order": "title:asc"},
+        {"order": "updated_at:sideways"},
+        {"per_page": "0"},
+        {"per_page": "many"},
+        {"page": "-1"},
+        {"search": "acme"},
+    ],
+)
+def test_an_unreadable_query_gets_kantatas_400_system_error(shared_server, params) -> None:
+    response = _get(shared_server, "/api/v1/time_entries.json", **params)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert [e["type"] for e in body["errors"]] == ["system"]
+    assert body["errors"][0]["message"]
+
+
+def test_a_wrong_token_gets_kantatas_401(shared_server) -> None:
+    response = _get(shared_server, "/api/v1/users.json", token="not-the-token")
+
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"type": "oauth", "message": "Invalid OAuth 2 Request"}]}
+
+
+def test_an_unknown_object_is_a_404_in_kantatas_error_shape(shared_server) -> None:
+    response = _get(shared_server, "/api/v1/unicorns.json")
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["type"] == "system"
+
+
+def test_every_object_lands_in_its_raw_table_with_typed_columns_and_raw_json(
+    serve, warehouse
+) -> None:
+    serve(_org())
+
+    results = _run(warehouse)
+
+    assert sorted(results) == sorted(KANTATA_TABLES)
+    assert warehouse.execute("SELECT count(*) FROM raw._quarantine").fetchone() == (0,)
+    for name in KANTATA_TABLES:
+        assert warehouse.execute(f"SELECT count(*) FROM raw_kantata.{name}").fetchone() == (1,)
+        assert results[name].cursor_after == "2026-09-01T12:00:00"
+    columns = ", ".join(f'"{c}"' for c, _ in KANTATA_TABLES["time_entries"])
+    assert _rows(warehouse, "time_entries", columns) == [
+        (
+            "101",
+            "1",
+            "10",
+            date(2026, 9, 2),
+            60,
+            False,
+            15000,
+            "entry 1",
+            datetime(2026, 9, 1, 8, 0, 0),
+            T0,
+        )
+    ]
+    assert _rows(warehouse, "workspaces", "price_in_cents, budgeted, budgeted_hours") == [
+        (5_000_000, True, 250.0)
+    ]
+    assert _rows(warehouse, "account_memberships", "billability_target, disabled_at") == [
+        (75.0, None)
+    ]
+    raw = warehouse.execute("SELECT _raw_json, _deleted FROM raw_kantata.users").fetchone()
+    assert json.loads(raw[0]) == {
+        "id": "1",
+        "full_name": "Ada Lovelace",
+        "email_address": "ada@psops.example",
+        "headline": "Consultant",
+        "created_at": "2025-01-02T03:04:05+00:00",
+        "updated_at": "2026-09-01T12:00:00+00:00",
+    }
+    assert raw[1] is False
+
+
+def test_a_small_page_size_reads_every_page_each_with_its_cursor(serve, warehouse) -> None:
+    entries = [_entry(n, datetime(2026, 9, 1, 12, 0, n)) for n in range(5)]
+    serve(_org(entries))
+    config = dataclasses.replace(SOURCE.from_env(), per_page=2)
+    stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
+
+    cursors = [batch.cursor for batch in stream.fetch(None)]
+    result = ingest(warehouse, stream)
+
+    assert cursors == ["2026-09-01T12:00:01", "2026-09-01T12:00:03", "2026-09-01T12:00:04"]
+    stats = result.tables["time_entries"]
+    assert (stats.pages, stats.inserted, stats.updated) == (3, 5, 0)
+    assert result.cursor_after == "2026-09-01T12:00:04"
+    assert [r[0] for r in _rows(warehouse, "time_entries", "id")] == [
+        "100",
+        "101",
+        "102",
+        "103",
+        "104",
+    ]
+
+
+def test_a_window_restart_keeps_offsets_shallow_and_misses_nothing(serve, warehouse) -> None:
+    # 9 entries over 3 seconds (3 per second); 2 per page; restart after 2 pages
+    entries = [_entry(n, datetime(2026, 9, 1, 12, 0, n // 3)) for n in range(9)]
+    serve(_org(entries))
+    config = dataclasses.replace(SOURCE.from_env(), per_page=2, restart_after_pages=2)
+    stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
+
+    result = ingest(warehouse, stream)
+
+    assert len(_rows(warehouse, "time_entries")) == 9
+    assert result.cursor_after == "2026-09-01T12:00:02"
+
+
+def test_many_records_in_one_second_still_finish_with_a_window_restart(serve, warehouse) -> None:
+    serve(_org([_entry(n, T0) for n in range(7)]))
+    config = dataclasses.replace(SOURCE.from_env(), per_page=2, restart_after_pages=1)
+    stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
+
+    result = ingest(warehouse, stream, commit_every=1)  # one transaction per page
+
+    # page 1 (no window), then the window from 12:00:00 re-reads it and pages on: 1 + 4
+    stats = result.tables["time_entries"]
+    assert (stats.inserted, stats.updated, stats.pages) == (7, 2, 5)
+
+
+def test_an_incremental_run_reads_only_changed_rows_and_a_rerun_changes_nothing(
+    serve, warehouse
+) -> None:
+    first = [_entry(n, datetime(2026, 9, 1, 12, 0, n)) for n in range(3)]
+    serve(_org(first), name="day1")
+    _run(warehouse)
+    changed = [
+        first[0],
+        first[1],
+        _entry(2, datetime(2026, 9, 2, 9, 0, 0), minutes=90),  # edited
+        _entry(3, datetime(2026, 9, 2, 9, 30, 0)),  # new
+    ]
+    serve(_org(changed), name="day2")
+
+    second = _run(warehouse)
+    after_second = _rows(warehouse, "time_entries", "id, time_in_minutes, updated_at")
+    third = _run(warehouse)
+
+    stats = second["time_entries"].tables["time_entries"]
+    assert (stats.inserted, stats.updated) == (1, 1)
+    assert second["time_entries"].cursor_after == "2026-09-02T09:30:00"
+    assert second["users"].tables["users"].received == 1  # only its cursor's own second
+    assert after_second == [
+        ("100", 60, datetime(2026, 9, 1, 12, 0, 0)),
+        ("101", 60, datetime(2026, 9, 1, 12, 0, 1)),
+        ("102", 90, datetime(2026, 9, 2, 9, 0, 0)),
+        ("103", 60, datetime(2026, 9, 2, 9, 30, 0)),
+    ]
+    rerun = third["time_entries"].tables["time_entries"]
+    assert (rerun.inserted, rerun.quarantined) == (0, 0)
+    assert third["time_entries"].cursor_after == "2026-09-02T09:30:00"
+    assert _rows(warehouse, "time_entries", "id, time_in_minutes, updated_at") == after_second
+
+
+def test_a_wrong_token_makes_check_raise_naming_kantata_token(serve, monkeypatch) -> None:
+    serve(_org())
+    monkeypatch.setenv("KANTATA_TOKEN", "not-the-token")
+
+    with pytest.raises(SourceConfigError) as refused:
+        SOURCE.check(SOURCE.from_env())
+
+    assert refused.value.variable == "KANTATA_TOKEN"
+    assert refused.value.problem == "credentials were refused (HTTP 401)"
+    assert "not-the-token" not in str(refused.value)
+
+
+def test_a_missing_url_is_named(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("KANTATA_URL", raising=False)
+    monkeypatch.setenv("KANTATA_TOKEN", "x")
+
+    with pytest.raises(SourceConfigError) as missing:
+        SOURCE.from_env()
+
+    assert missing.value.variable == "KANTATA_URL"
+
+
+def test_a_negative_time_entry_is_quarantined_while_the_rest_of_the_page_loads(
+    serve, warehouse
+) -> None:
+    serve(_org([_entry(1, T0), _entry(2, T0, minutes=-30), _entry(3, T0)]))
+
+    result = _run(warehouse)["time_entries"]
+
+    stats = result.tables["time_entries"]
+    assert (stats.inserted, stats.quarantined) == (2, 1)
+    assert [r[0] for r in _rows(warehouse, "time_entries", "id")] == ["101", "103"]
+    quarantined = warehouse.execute(
+        "SELECT source, object, record_id, reason FROM raw._quarantine"
+    ).fetchall()
+    assert quarantined == [("kantata", "time_entries", "102", "time_in_minutes is negative (-30)")]
+
+
+def test_an_unparseable_date_is_quarantined_with_the_reason(warehouse) -> None:
+    good = {
+        "id": "1",
+        "user_id": "1",
+        "workspace_id": "10",
+        "date_performed": "2026-09-01",
+        "time_in_minutes": 60,
+        "updated_at": "2026-09-01T12:00:00+00:00",
+    }
+    bad = {**good, "id": "2", "date_performed": "2026-13-45"}
+    stream = Stream(
+        "kantata",
+        "time_entries",
+        [TABLES["time_entries"]],
+        lambda since: iter([Batch({"time_entries": [good, bad]}, "2026-09-01T12:00:00")]),
+    )
+
+    ingest(warehouse, stream)
+
+    assert _rows(warehouse, "time_entries", "id") == [("1",)]
+    assert warehouse.execute("SELECT record_id, reason FROM raw._quarantine").fetchall() == [
+        ("2", "date_performed: cannot read '2026-13-45' as DATE")
+    ]
+
+
+def test_the_config_never_shows_the_token() -> None:
+    config = KantataConfig(url="http://localhost:1", token="secret-token")
+
+    assert "secret-token" not in repr(config)
