@@ -1,0 +1,315 @@
+"""Pages of Jira Cloud (REST v3, ``jira`` client library) as loader batches.
+
+Issues come from the enhanced JQL search (``/rest/api/3/search/jql``, ``nextPageToken``)
+ordered by ``updated`` ascending, with ``expand=changelog``.  Jira embeds only the first
+few dozen histories of an issue in a search result (``changelog.total`` tells the truth),
+so an issue whose changelog is cut short is completed from ``/issue/{id}/changelog``.
+Each batch is one page of issues plus every status item of their changelogs, with the
+page's max ``updated`` as the cursor, so both commit together.
+
+JQL's ``updated >=`` has minute precision and is read in the searching user's time zone:
+a run asks from the cursor's minute (in that zone, from ``/myself``), so the issues of the
+cursor's own minute are read again; upserts make that harmless, and a crash between two
+pages of one minute never skips an issue.
+
+The client's own retry loop (``ResilientSession``) is turned off (its waits are minutes
+long and it ignores 5xx); psops's retry adapter (``sources.common.http``) is mounted
+instead: backoff on 5xx/timeouts, 429 ``Retry-After``, and a 401 surfaces at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from jira import JIRA, JIRAError
+
+from sources.common.config import load_env, require
+from sources.common.errors import SourceConfigError, SourceUnavailableError
+from sources.common.http import make_session
+from sources.common.loader import Batch
+from sources.jira.tables import changelog_record
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = "jira"
+URL_VARIABLE = "JIRA_URL"
+USER_VARIABLE = "JIRA_USER"
+TOKEN_VARIABLE = "JIRA_API_TOKEN"
+PROJECTS_VARIABLE = "JIRA_PROJECTS"  # optional: comma-separated project keys to ingest
+ISSUE_FIELDS = [
+    "project",
+    "issuetype",
+    "priority",
+    "status",
+    "summary",
+    "assignee",
+    "reporter",
+    "created",
+    "updated",
+    "resolutiondate",
+]
+CHANGELOG_FIELD = "status"  # the changelog items psops lands
+EPOCH_JQL_TIME = "1970-01-01 00:00"
+
+
+class JiraRequestError(RuntimeError):
+    """Jira refused a request (HTTP 4xx other than 401/403): a bug in what we sent."""
+
+
+@dataclass(frozen=True)
+class JiraConfig:
+    url: str  # the site, e.g. https://example.atlassian.net
+    user: str  # the account's e-mail address
+    api_token: str = field(repr=False)
+    projects: tuple[str, ...] = ()  # empty: every project the account can see
+    page_size: int = 100  # issues per search page (Jira Cloud's cap with fields)
+    changelog_page_size: int = 100  # histories per /issue/{id}/changelog page
+    list_page_size: int = 50  # projects / users per page
+
+
+def config_from_env() -> JiraConfig:
+    """JIRA_URL, JIRA_USER, JIRA_API_TOKEN (``.env`` too), optional JIRA_PROJECTS."""
+    load_env()
+    values = require(SOURCE_NAME, URL_VARIABLE, USER_VARIABLE, TOKEN_VARIABLE)
+    projects = tuple(
+        key.strip().upper()
+        for key in os.environ.get(PROJECTS_VARIABLE, "").split(",")
+        if key.strip()
+    )
+    return JiraConfig(
+        url=values[URL_VARIABLE].rstrip("/"),
+        user=values[USER_VARIABLE],
+        api_token=values[TOKEN_VARIABLE],
+        projects=projects,
+    )
+
+
+@contextmanager
+def jira_errors(what: str) -> Iterator[None]:
+    """Turn the client's errors into psops's: 401/403 name the token variable."""
+    try:
+        yield
+    except JIRAError as exc:
+        status = exc.status_code
+        if status in (401, 403):
+            raise SourceConfigError(
+                SOURCE_NAME, TOKEN_VARIABLE, f"credentials were refused (HTTP {status})"
+            ) from None
+        if status is None or status == 429 or status >= 500:
+            raise SourceUnavailableError(
+                f"jira: {what} kept failing (HTTP {status}) after retries: {exc.text}"
+            ) from None
+        raise JiraRequestError(f"jira: {what} answered HTTP {status}: {exc.text}") from None
+    except requests.RequestException as exc:
+        raise SourceUnavailableError(
+            f"jira: {what} failed after retries: {type(exc).__name__}"
+        ) from exc
+
+
+def connect(config: JiraConfig) -> JIRA:
+    """A ``jira.JIRA`` client on REST v3 with psops's retry policy, told the deployment type
+    by ``/serverInfo`` (the enhanced search is a Cloud-only method of the client)."""
+    client = JIRA(
+        server=config.url,
+        basic_auth=(config.user, config.api_token),
+        options={"rest_api_version": "3", "check_update": False},
+        get_server_info=False,  # read below, once the retry policy is mounted
+        max_retries=0,  # retries happen in the mounted adapter (sources.common.http)
+    )
+    policy = make_session()
+    for prefix, adapter in policy.adapters.items():
+        client._session.mount(prefix, adapter)
+    with jira_errors("GET /serverInfo"):
+        info = client.server_info()
+    client.deploymentType = info.get("deploymentType")
+    client._version = tuple(info.get("versionNumbers") or (0, 0, 0))
+    if client.deploymentType != "Cloud":
+        log.warning("jira: %s is not Jira Cloud (%s)", config.url, client.deploymentType)
+    return client
+
+
+def myself(client: JIRA) -> dict[str, Any]:
+    """The authenticated account (the cheap call ``check`` makes)."""
+    with jira_errors("GET /myself"):
+        return client.myself()
+
+
+def get_json(client: JIRA, path: str, params: dict[str, Any] | None = None) -> Any:
+    """GET ``/rest/api/3/<path>`` through the client (for resources it has no method for)."""
+    with jira_errors(f"GET /{path}"):
+        return client._get_json(path, params=params)
+
+
+# --- full lists ---------------------------------------------------------------------
+def fetch_projects(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
+    """``/project/search`` page by page."""
+    start = 0
+    while True:
+        page = get_json(
+            client, "project/search", {"startAt": start, "maxResults": config.list_page_size}
+        )
+        values = page.get("values", [])
+        yield Batch({"projects": values})
+        start += len(values)
+        if page.get("isLast", True) or not values:
+            return
+
+
+def fetch_statuses(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
+    """``/status``: every status with its category (one response)."""
+    yield Batch({"statuses": get_json(client, "status")})
+
+
+def fetch_users(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
+    """``/users/search`` (a bare list) until an empty page."""
+    start = 0
+    while True:
+        users = get_json(
+            client, "users/search", {"startAt": start, "maxResults": config.list_page_size}
+        )
+        if not users:
+            return
+        yield Batch({"users": users})
+        start += len(users)
+
+
+# --- issues -------------------------------------------------------------------------
+def jql_time(cursor: str | None, time_zone: str) -> str:
+    """The cursor (ISO, UTC) as a JQL time in the searching user's zone, floored to the
+    minute (JQL's precision)."""
+    if not cursor:
+        return EPOCH_JQL_TIME
+    moment = datetime.fromisoformat(cursor)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("jira: unknown user time zone %r, reading JQL times as UTC", time_zone)
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def issues_jql(cursor: str | None, time_zone: str, projects: tuple[str, ...] = ()) -> str:
+    """``[project in (...) AND] updated >= "<cursor minute>" ORDER BY updated ASC, key ASC``."""
+    clauses = []
+    if projects:
+        clauses.append(f"project in ({', '.join(projects)})")
+    clauses.append(f'updated >= "{jql_time(cursor, time_zone)}"')
+    return " AND ".join(clauses) + " ORDER BY updated ASC, key ASC"
+
+
+def parse_jira_time(value: Any) -> datetime | None:
+    """``2026-03-02T14:05:11.000+0000`` -> naive UTC; None when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def cursor_of(issues: list[dict[str, Any]]) -> str | None:
+    """The max ``updated`` of a page as an ISO string (millisecond precision, UTC)."""
+    moments = [parse_jira_time((issue.get("fields") or {}).get("updated")) for issue in issues]
+    known = [m for m in moments if m is not None]
+    if not known:
+        return None
+    return max(known).isoformat(timespec="milliseconds")
+
+
+def full_histories(client: JIRA, config: JiraConfig, issue: dict[str, Any]) -> list[dict]:
+    """Every history of the issue: the embedded ones, or all from the changelog resource
+    when the search result cut them short."""
+    changelog = issue.get("changelog") or {}
+    histories = list(changelog.get("histories") or [])
+    total = changelog.get("total", len(histories))
+    if total <= len(histories):
+        return histories
+    histories = []
+    start = 0
+    while True:
+        page = get_json(
+            client,
+            f"issue/{issue['id']}/changelog",
+            {"startAt": start, "maxResults": config.changelog_page_size},
+        )
+        values = page.get("values", [])
+        histories.extend(values)
+        start += len(values)
+        if page.get("isLast", True) or not values:
+            break
+    log.debug("jira: %s changelog read from its resource (%d histories)", issue["key"], total)
+    return histories
+
+
+def status_items(issue_id: str, histories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One changelog record per status item (index kept: the row id is stable)."""
+    records = []
+    for history in histories:
+        for index, item in enumerate(history.get("items") or []):
+            if item.get("field") == CHANGELOG_FIELD:
+                records.append(changelog_record(issue_id, history, index))
+    return records
+
+
+def search_page(client: JIRA, config: JiraConfig, jql: str, token: str | None) -> dict:
+    with jira_errors("POST /search/jql"):
+        return client.enhanced_search_issues(
+            jql,
+            nextPageToken=token,
+            maxResults=config.page_size,
+            fields=list(ISSUE_FIELDS),  # the client rewrites this list in place
+            expand="changelog",
+            json_result=True,
+            use_post=True,
+        )
+
+
+def fetch_issues(client: JIRA, config: JiraConfig, since: str | None) -> Iterator[Batch]:
+    """Issues updated at/after ``since`` (and their status changelogs), page by page."""
+    time_zone = myself(client).get("timeZone") or "UTC"
+    jql = issues_jql(since, time_zone, config.projects)
+    log.info("jira: searching %s", jql)
+    token: str | None = None
+    pages = 0
+    while True:
+        page = search_page(client, config, jql, token)
+        issues = page.get("issues", [])
+        changelog: list[dict[str, Any]] = []
+        records = []
+        for issue in issues:
+            changelog.extend(status_items(issue.get("id"), full_histories(client, config, issue)))
+            # the changelog lands in issue_changelog; the embedded copy may be cut short
+            records.append({k: v for k, v in issue.items() if k != "changelog"})
+        pages += 1
+        yield Batch({"issues": records, "issue_changelog": changelog}, cursor_of(issues))
+        token = page.get("nextPageToken")
+        if page.get("isLast", True) or not token:
+            log.info("jira: issues read in %d page(s)", pages)
+            return
+
+
+def fetcher(
+    config: JiraConfig, fetch: Callable[[JIRA, JiraConfig], Iterator[Batch]]
+) -> Callable[[str | None], Iterator[Batch]]:
+    """A stream's ``fetch(since)`` for a full list: its own client, no cursor."""
+
+    def run(since: str | None) -> Iterator[Batch]:
+        yield from fetch(connect(config), config)
+
+    return run
