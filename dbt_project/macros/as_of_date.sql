@@ -1,0 +1,17 @@
+{#- "Now" for the warehouse: PSOPS_AS_OF (YYYY-MM-DD) at 00:00 UTC, else today's UTC date.
+    The last full day is as_of_date() - 1. Returns a SQL date expression. -#}
+{% macro as_of_date() -%}
+    {%- set raw = env_var('PSOPS_AS_OF', '') | trim -%}
+    {%- if raw == '' -%}
+        current_date
+    {%- elif modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', raw) -%}
+        cast('{{ raw }}' as date)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("PSOPS_AS_OF='" ~ raw ~ "' is not a YYYY-MM-DD date") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The last full day before the as-of date. -#}
+{% macro last_full_day() -%}
+    {{ dbt.dateadd('day', -1, as_of_date()) }}
+{%- endmacro %}

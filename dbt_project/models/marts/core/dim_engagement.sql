@@ -1,0 +1,34 @@
+with
+
+workspaces as (
+
+    select * from {{ ref('int_workspaces_enriched') }}
+
+),
+
+final as (
+
+    select
+        workspace_id as engagement_id,
+        workspace_title as engagement_name,
+        workspace_status as status,
+        start_date,
+        due_date,
+        billing_type,
+        is_fixed_fee,
+        price_in_cents,
+        currency,
+        is_budgeted,
+        cast(budgeted_hours as {{ type_double() }}) as budgeted_hours,
+        sfdc_opportunity_id,
+        sfdc_account_id,
+        jira_project_key,
+        engagement_type,
+        is_internal,
+        is_archived,
+        created_at
+    from workspaces
+
+)
+
+select * from final

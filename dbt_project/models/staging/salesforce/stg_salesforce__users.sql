@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ source('raw_salesforce', 'user') }}
+    where {{ not_deleted('isdeleted') }}
+
+),
+
+renamed as (
+
+    select
+        id as user_id,
+        name as user_name,
+        nullif(lower(trim(email)), '') as email,
+        coalesce(isactive, false) as is_active,
+        createddate as created_at,
+        systemmodstamp as modified_at
+    from source
+
+)
+
+select * from renamed
