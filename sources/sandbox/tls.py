@@ -103,9 +103,7 @@ def _self_signed(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
         .sign(key, hashes.SHA256())
     )
 
@@ -115,7 +113,10 @@ def _usable(found: Certificate) -> bool:
         return False
     try:
         cert = x509.load_pem_x509_certificate(found.cert_path.read_bytes())
-        serialization.load_pem_private_key(found.key_path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(found.key_path.read_bytes(), password=None)
     except ValueError:
+        return False
+    spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if cert.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
         return False
     return cert.not_valid_after_utc - datetime.now(UTC) > RENEW_BEFORE
