@@ -63,7 +63,7 @@ def run_refresh(full: bool = False) -> RefreshOutcome:
         outcome = RefreshOutcome(success=result.success, run_id=result.run_id, published=False)
         for event in result.all_events:
             if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-                evaluation = event.event_specific_data.evaluation
+                evaluation = event.event_specific_data
                 meta = evaluation.metadata or {}
                 summary = meta.get("summary")
                 item = FailedCheck(

@@ -1,0 +1,58 @@
+"""Shared fixtures: one small sandbox organisation and its three API servers per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SANDBOX_AS_OF = date(2026, 10, 15)
+SANDBOX_SEED = 7
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _venv_on_path() -> None:
+    """dbt and psops run as subprocesses: the venv's bin comes first on PATH."""
+    os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _generate(directory: Path, **kwargs) -> Path:
+    from sources.sandbox.generate import generate
+
+    generate(directory, scale="small", seed=SANDBOX_SEED, as_of=SANDBOX_AS_OF, **kwargs)
+    return directory / "sandbox.duckdb"
+
+
+@pytest.fixture(scope="session")
+def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sandbox organisation (seed 7, as of 2026-10-15)."""
+    return _generate(tmp_path_factory.mktemp("sandbox"))
+
+
+@pytest.fixture(scope="session")
+def sandbox_env(sandbox_db: Path) -> Iterator[dict[str, str]]:
+    """The three sandbox API servers over ``sandbox_db``; yields the variables to use."""
+    from sources.sandbox.serve import environment, start_all, stop_all
+
+    servers = start_all(sandbox_db)
+    try:
+        yield environment(servers)
+    finally:
+        stop_all(servers)
+
+
+@pytest.fixture(scope="session")
+def make_sandbox(tmp_path_factory: pytest.TempPathFactory):
+    """Build another small sandbox with generator options (e.g. orphan_time_entries=5)."""
+
+    def build(**kwargs) -> Path:
+        return _generate(tmp_path_factory.mktemp("sandbox-variant"), **kwargs)
+
+    return build

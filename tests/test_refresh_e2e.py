@@ -1,0 +1,156 @@
+"""End to end, over real HTTP: the real connectors against the sandbox servers, the GX
+gate, a real dbt build and the publish step, driven through the `psops` command line."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO_ROOT, SANDBOX_AS_OF
+
+pytestmark = pytest.mark.e2e
+
+PSOPS = [sys.executable, "-m", "orchestration.cli"]
+
+
+def psops(args: list[str], env: dict[str, str], warehouse: Path) -> subprocess.CompletedProcess:
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JIRA_", "SFDC_", "KANTATA_", "PSOPS_"))
+    }
+    full_env.update(env)
+    full_env["PSOPS_WAREHOUSE_DIR"] = str(warehouse)
+    full_env["PSOPS_AS_OF"] = SANDBOX_AS_OF.isoformat()
+    return subprocess.run(
+        PSOPS + args,
+        env=full_env,
+        cwd=warehouse.parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def raw_snapshot(db: Path) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+            "WHERE schema_name LIKE 'raw_%' ORDER BY 1"
+        ).fetchall()
+        return {
+            t: con.execute(f"SELECT * EXCLUDE (_loaded_at) FROM {t} ORDER BY 1").fetchall()
+            for (t,) in tables
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def published(sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+    warehouse = tmp_path_factory.mktemp("e2e") / "warehouse"
+    result = psops(["refresh"], sandbox_env, warehouse)
+    return warehouse, result
+
+
+def test_refresh_publishes_the_marts(published) -> None:
+    warehouse, result = published
+    assert result.returncode == 0, result.stdout + result.stderr
+    con = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        weekly = con.execute("SELECT count(*) FROM marts.mart_utilization_weekly").fetchone()[0]
+        assert weekly > 0
+        logged = dict(con.execute("SELECT mart, row_count FROM marts._publish_log").fetchall())
+        assert logged["mart_utilization_weekly"] == weekly
+    finally:
+        con.close()
+    assert (warehouse / "export" / "mart_utilization_weekly.parquet").exists()
+    assert not list(warehouse.glob(".analytics.*")), "no staging file is left behind"
+
+
+def test_every_sandbox_record_lands_in_raw(published, sandbox_db: Path) -> None:
+    warehouse, _ = published
+    sandbox = duckdb.connect(str(sandbox_db), read_only=True)
+    raw = duckdb.connect(str(warehouse / "psops.duckdb"), read_only=True)
+    try:
+        for system, table in [
+            ("kantata", "time_entries"),
+            ("kantata", "users"),
+            ("jira", "issues"),
+            ("jira", "issue_changelog"),
+            ("salesforce", "opportunity"),
+        ]:
+            expected = sandbox.execute(f"SELECT count(*) FROM {system}_{table}").fetchone()[0]
+            landed = raw.execute(f"SELECT count(*) FROM raw_{system}.{table}").fetchone()[0]
+            assert landed == expected, f"{system}.{table}"
+    finally:
+        sandbox.close()
+        raw.close()
+
+
+def test_a_second_refresh_changes_no_raw_row(published, sandbox_env) -> None:
+    warehouse, _ = published
+    before = raw_snapshot(warehouse / "psops.duckdb")
+    again = psops(["refresh"], sandbox_env, warehouse)
+    assert again.returncode == 0, again.stderr
+    assert raw_snapshot(warehouse / "psops.duckdb") == before
+
+
+def test_wrong_token_exits_2_naming_source_and_variable(sandbox_env, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    env = dict(sandbox_env, KANTATA_TOKEN="not-the-token")
+    result = psops(["refresh"], env, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "kantata" in result.stderr.lower()
+    assert "KANTATA_TOKEN" in result.stderr
+    assert not warehouse.exists() or not any(warehouse.iterdir()), "nothing is written"
+
+
+def test_missing_variable_exits_2_naming_it(sandbox_env, tmp_path: Path) -> None:
+    env = {k: v for k, v in sandbox_env.items() if k != "JIRA_API_TOKEN"}
+    result = psops(["refresh"], env, tmp_path / "warehouse")
+    assert result.returncode == 2
+    assert "JIRA_API_TOKEN" in result.stderr
+
+
+def test_unknown_users_in_time_entries_block_publish(published, sandbox_env, make_sandbox):
+    """The gate: time entries naming users that do not exist fail the blocking GX check;
+    publish does not run and the published file stays byte-for-byte as it was."""
+    from sources.sandbox.serve import environment, start_all, stop_all
+
+    warehouse, _ = published
+    analytics = warehouse / "analytics.duckdb"
+    before = digest(analytics)
+    exports_before = {p.name: digest(p) for p in (warehouse / "export").glob("*.parquet")}
+
+    bad_db = make_sandbox(orphan_time_entries=5)
+    servers = start_all(bad_db)
+    try:
+        result = psops(["refresh", "--full"], environment(servers), warehouse)
+    finally:
+        stop_all(servers)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "gx_time_entries" in result.stderr
+    assert "user_id" in result.stderr  # the failing rows are shown
+    assert "nothing was published" in result.stderr
+    assert digest(analytics) == before
+    assert {p.name: digest(p) for p in (warehouse / "export").glob("*.parquet")} == exports_before
+
+
+def test_the_cli_help_names_every_command() -> None:
+    result = subprocess.run(PSOPS + ["--help"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0
+    for command in ("refresh", "demo", "sandbox"):
+        assert command in result.stdout
