@@ -141,10 +141,9 @@ def print_summary(outcome_checks: int) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sources.sandbox.generate import generate
-
     from orchestration.refresh import run_refresh
     from orchestration.resources import pin_warehouse_dir
+    from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, start_all, stop_all
 
     pin_warehouse_dir()
