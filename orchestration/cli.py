@@ -29,6 +29,11 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _log_level(args: argparse.Namespace) -> str:
+    """Dagster's run log on the terminal: step progress normally, everything with -v."""
+    return "DEBUG" if args.verbose else "INFO"
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     from orchestration.refresh import preflight, run_refresh
     from orchestration.resources import pin_warehouse_dir
@@ -45,7 +50,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         f"psops refresh{' --full' if args.full else ''}: as of {as_of_date()}, "
         f"warehouse {warehouse_paths().root}"
     )
-    outcome = run_refresh(full=args.full)
+    outcome = run_refresh(full=args.full, log_level=_log_level(args))
     elapsed = time.monotonic() - started
     for warned in outcome.warned_checks:
         _say(f"warning: check {warned.check} on {warned.asset}: {warned.description}")
@@ -156,7 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         os.environ.update(environment(servers))
         _say("3/3 refreshing: ingest → gate → dbt build → publish")
-        outcome = run_refresh(full=False)
+        outcome = run_refresh(full=False, log_level=_log_level(args))
     finally:
         stop_all(servers)
     if outcome.exit_code != EXIT_OK:
@@ -211,10 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # Dagster's run log has its own console handler
     load_env()
     return args.func(args)
 

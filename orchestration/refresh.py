@@ -51,11 +51,15 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run_refresh(full: bool = False) -> RefreshOutcome:
+def run_refresh(full: bool = False, log_level: str = "WARNING") -> RefreshOutcome:
+    """Execute the refresh job; Dagster's console log shows ``log_level`` and above."""
     from orchestration.definitions import REFRESH_JOB, defs, ingest_assets
 
     job = defs.resolve_job_def(REFRESH_JOB)
-    run_config = {"ops": {a.op.name: {"config": {"full": full}} for a in ingest_assets}}
+    run_config = {
+        "ops": {a.op.name: {"config": {"full": full}} for a in ingest_assets},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
     with _instance() as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
