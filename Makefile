@@ -33,9 +33,8 @@ test: install lint
 ui: install
 	test -f warehouse/sandbox/sandbox.duckdb || $(BIN)/psops sandbox generate
 	mkdir -p .dagster_home
-	$(BIN)/psops sandbox serve & SERVE_PID=$$!; sleep 3; \
-	  DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml; \
-	  kill $$SERVE_PID
+	$(BIN)/psops sandbox serve & SERVE_PID=$$!; trap 'kill $$SERVE_PID 2>/dev/null' EXIT INT TERM; \
+	  sleep 3; DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .dagster_home
