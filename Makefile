@@ -32,7 +32,7 @@ test: install lint
 # the sandbox APIs in the background (they write .env), then the Dagster UI on :3000
 ui: install
 	test -f warehouse/sandbox/sandbox.duckdb || $(BIN)/psops sandbox generate
-	mkdir -p .dagster_home
+	mkdir -p .dagster_home && cp orchestration/dagster.yaml .dagster_home/dagster.yaml
 	$(BIN)/psops sandbox serve & SERVE_PID=$$!; trap 'kill $$SERVE_PID 2>/dev/null' EXIT INT TERM; \
 	  sleep 3; DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml
 

@@ -9,13 +9,13 @@ from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import publish
 from orchestration.checks import gx_checks
 from orchestration.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
+from orchestration.schedules import REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
+from orchestration.sensors import sensors
 from sources.common.config import load_env
 from sources.registry import all_sources
 
 load_env()
 pin_warehouse_dir()
-
-REFRESH_JOB = "refresh"
 
 ingest_assets = [build_ingest_assets(source) for source in all_sources()]
 
@@ -23,11 +23,14 @@ refresh_job = define_asset_job(
     REFRESH_JOB,
     selection=AssetSelection.all(),
     description="One whole refresh: ingest every source, run the gate, dbt build, publish.",
+    tags={WAREHOUSE_WRITER_TAG: "true"},
 )
 
 defs = Definitions(
     assets=[*ingest_assets, dbt_models, publish],
     asset_checks=gx_checks,
     jobs=[refresh_job],
+    schedules=schedules,
+    sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

@@ -1,0 +1,53 @@
+"""When refreshes run.  Every schedule is off until an operator turns it on (in the UI or
+with `dagster schedule start`), and every refresh run carries the warehouse-writer tag
+that the instance's run queue limits to one at a time (see orchestration/dagster.yaml)."""
+
+from dagster import DefaultScheduleStatus, ScheduleDefinition
+
+from sources.registry import all_sources
+
+REFRESH_JOB = "refresh"
+WAREHOUSE_WRITER_TAG = "psops/warehouse-writer"
+
+
+def ingest_run_config(full: bool) -> dict:
+    """Run config that tells every ingest asset whether to re-extract everything."""
+    return {"ops": {f"ingest_{s.name}": {"config": {"full": full}} for s in all_sources()}}
+
+
+def _schedule(name: str, cron: str, full: bool, purpose: str, description: str):
+    return ScheduleDefinition(
+        name=name,
+        cron_schedule=cron,
+        job_name=REFRESH_JOB,
+        run_config=ingest_run_config(full),
+        tags={WAREHOUSE_WRITER_TAG: "true", "psops/purpose": purpose},
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.STOPPED,
+        description=description,
+    )
+
+
+hourly_refresh_schedule = _schedule(
+    "hourly_refresh_schedule",
+    "5 * * * *",
+    full=False,
+    purpose="hourly",
+    description="Incremental refresh every hour: ingest changes, gate, dbt build, publish.",
+)
+nightly_full_refresh_schedule = _schedule(
+    "nightly_full_refresh_schedule",
+    "30 2 * * *",
+    full=True,
+    purpose="nightly-full",
+    description="Full re-extraction at 02:30 UTC that also reconciles deletes.",
+)
+weekly_qbr_refresh_schedule = _schedule(
+    "weekly_qbr_refresh_schedule",
+    "0 6 * * 1",
+    full=False,
+    purpose="qbr",
+    description="Monday 06:00 UTC refresh for the weekly QBR / planning pack.",
+)
+
+schedules = [hourly_refresh_schedule, nightly_full_refresh_schedule, weekly_qbr_refresh_schedule]

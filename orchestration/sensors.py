@@ -1,0 +1,38 @@
+"""Alerts: a failed run posts a short message to ``PSOPS_ALERT_WEBHOOK`` when it is set
+(a Slack/Teams-compatible incoming webhook or any endpoint taking JSON)."""
+
+import os
+
+import requests
+from dagster import DefaultSensorStatus, RunFailureSensorContext, SkipReason, run_failure_sensor
+
+ALERT_WEBHOOK_ENV = "PSOPS_ALERT_WEBHOOK"
+
+
+def failure_message(context: RunFailureSensorContext) -> dict:
+    run = context.dagster_run
+    error = context.failure_event.message or "the run failed"
+    return {
+        "text": f"psops: run {run.run_id[:8]} of `{run.job_name}` failed: {error}",
+        "run_id": run.run_id,
+        "job": run.job_name,
+        "tags": dict(run.tags),
+    }
+
+
+@run_failure_sensor(
+    name="run_failure_alert_sensor",
+    default_status=DefaultSensorStatus.RUNNING,
+    description=f"Posts every failed run to the webhook in {ALERT_WEBHOOK_ENV} (if set).",
+)
+def run_failure_alert_sensor(context: RunFailureSensorContext):
+    url = os.environ.get(ALERT_WEBHOOK_ENV, "").strip()
+    if not url:
+        return SkipReason(f"{ALERT_WEBHOOK_ENV} is not set")
+    response = requests.post(url, json=failure_message(context), timeout=10)
+    response.raise_for_status()
+    context.log.info(f"alert posted for run {context.dagster_run.run_id}")
+    return None
+
+
+sensors = [run_failure_alert_sensor]
