@@ -36,12 +36,27 @@ def pin_warehouse_dir() -> Path:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+DBT_SOURCE_DIRS = ("models", "seeds", "macros", "snapshots", "tests", "analyses")
+
+
+def manifest_is_stale(manifest: Path, project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when the manifest is missing or any project file changed after it was built."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    candidates = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in DBT_SOURCE_DIRS:
+        candidates.extend((project_dir / folder).rglob("*"))
+    return any(p.is_file() and p.stat().st_mtime > built for p in candidates if p.exists())
+
+
 def ensure_dbt_manifest() -> Path:
-    """Build ``target/manifest.json`` with ``dbt parse`` when it is missing (outside
-    ``dagster dev``, dagster-dbt needs it before the definitions load)."""
+    """Build ``target/manifest.json`` with ``dbt parse`` when it is missing or older than
+    the project (outside ``dagster dev``, dagster-dbt needs it before the definitions load;
+    a stale one would hide a new model from Dagster)."""
     dbt_project.prepare_if_dev()
     manifest = dbt_project.manifest_path
-    if not manifest.exists():
+    if manifest_is_stale(manifest):
         pin_warehouse_dir()
         subprocess.run(
             [

@@ -42,3 +42,22 @@ def test_time_entries_gate_is_a_blocking_check() -> None:
     }
     assert checks["gx_time_entries"].blocking
     assert checks["gx_time_entries"].asset_key == AssetKey(["raw_kantata", "time_entries"])
+
+
+def test_a_model_edited_after_the_manifest_makes_it_stale(tmp_path) -> None:
+    import os
+
+    from orchestration.resources import manifest_is_stale
+
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.sql"
+    model.write_text("select 1")
+    manifest = tmp_path / "target" / "manifest.json"
+    assert manifest_is_stale(manifest, tmp_path)  # missing
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    os.utime(model, (1, 1))
+    assert not manifest_is_stale(manifest, tmp_path)
+    model.write_text("select 2")
+    os.utime(manifest, (2, 2))
+    assert manifest_is_stale(manifest, tmp_path)
