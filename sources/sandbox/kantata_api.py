@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sources.sandbox.credentials import KANTATA_TOKEN
+from sources.sandbox.faults import FaultConfig
 from sources.sandbox.schema import KANTATA_TABLES, sandbox_table_name
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 
@@ -92,6 +93,9 @@ class KantataApi(SandboxApi):
         message = f'No route matches [{request.method}] "{request.path}"'
         return Response(404, {"errors": [{"type": "system", "message": message}]})
 
+    def error_body(self, status: int, message: str) -> Any:
+        return {"errors": [{"type": "system", "message": message}]}
+
     def list_objects(self, request: Request) -> Response:
         assert request.match is not None
         obj = request.match.group("object")
@@ -115,7 +119,12 @@ class KantataApi(SandboxApi):
             f"SELECT {names} FROM {table}{where} ORDER BY {order_by} LIMIT ? OFFSET ?",
             [*params, per_page, (page - 1) * per_page],
         )
-        objects = {str(row["id"]): {k: _render(v) for k, v in row.items()} for row in rows}
+        objects = {
+            str(row["id"]): self.bad_records.apply(
+                obj, row["id"], {k: _render(v) for k, v in row.items()}
+            )
+            for row in rows
+        }
         body = {
             "count": count,
             "results": [{"key": obj, "id": str(row["id"])} for row in rows],
@@ -169,9 +178,14 @@ class KantataApi(SandboxApi):
         return ", ".join(terms)
 
 
-def start(db_path: Path, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+def start(
+    db_path: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    faults: FaultConfig | None = None,
+) -> RunningServer:
     """Serve the Kantata tables of ``db_path``; ``env`` holds KANTATA_URL and KANTATA_TOKEN."""
-    server = RunningServer(KantataApi(Path(db_path)), host=host, port=port)
+    server = RunningServer(KantataApi(Path(db_path)), host=host, port=port, faults=faults)
     server.env = {"KANTATA_URL": server.url, "KANTATA_TOKEN": KANTATA_TOKEN}
     log.info("kantata sandbox API at %s", server.url)
     return server

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sources.sandbox.credentials import SFDC_ACCESS_TOKEN
+from sources.sandbox.faults import FaultConfig
 from sources.sandbox.schema import SALESFORCE_OBJECT_NAMES, SALESFORCE_TABLES, sandbox_table_name
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 from sources.sandbox.tls import ensure_certificate
@@ -224,6 +225,12 @@ class SalesforceApi(SandboxApi):
             [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
         )
 
+    def error_body(self, status: int, message: str) -> Any:
+        code = {429: "REQUEST_LIMIT_EXCEEDED", 503: "SERVER_UNAVAILABLE"}.get(
+            status, "UNKNOWN_EXCEPTION"
+        )
+        return [{"message": message, "errorCode": code}]
+
     # -- resources -----------------------------------------------------------------------
     def versions(self, request: Request) -> Response:
         body = []
@@ -315,7 +322,7 @@ class SalesforceApi(SandboxApi):
             url = f"/services/data/v{version}/sobjects/{query.sobject}/{row['_sb_id']}"
             record: dict[str, Any] = {"attributes": {"type": query.sobject, "url": url}}
             record.update({f: row[f] for f in query.fields})
-            records.append(record)
+            records.append(self.bad_records.apply(query.sobject.lower(), row["_sb_id"], record))
         body: dict[str, Any] = {"totalSize": cursor.total, "done": True, "records": records}
         reached = offset + len(rows)
         if reached < cursor.total:
@@ -331,6 +338,7 @@ def start(
     port: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
     cert_dir: Path | None = None,
+    faults: FaultConfig | None = None,
 ) -> RunningServer:
     """Serve ``db_path`` over HTTPS; ``server.env`` points the Salesforce connector at it.
 
@@ -341,7 +349,7 @@ def start(
     # an absolute path: the exported SFDC_CA_BUNDLE must work from any working directory
     certificate = ensure_certificate(Path(cert_dir or db_path.parent / "tls").resolve())
     api = SalesforceApi(db_path, page_size=page_size)
-    server = RunningServer(api, host, port, ssl_context=certificate.server_context())
+    server = RunningServer(api, host, port, ssl_context=certificate.server_context(), faults=faults)
     server.env = {
         "SFDC_INSTANCE_URL": server.url,
         "SFDC_ACCESS_TOKEN": SFDC_ACCESS_TOKEN,

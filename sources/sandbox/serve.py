@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sources.sandbox.faults import FaultConfig
 from sources.sandbox.server_base import RunningServer
 
 DEFAULT_SANDBOX_DIR = Path("warehouse") / "sandbox"
@@ -13,8 +14,11 @@ def sandbox_db(directory: Path) -> Path:
     return Path(directory) / "sandbox.duckdb"
 
 
-def start_all(db_path: Path, host: str = "127.0.0.1") -> list[RunningServer]:
-    """Jira, Salesforce (HTTPS) and Kantata servers over one sandbox dataset."""
+def start_all(
+    db_path: Path, host: str = "127.0.0.1", faults: FaultConfig | None = None
+) -> list[RunningServer]:
+    """Jira, Salesforce (HTTPS) and Kantata servers over one sandbox dataset, in that order,
+    each injecting ``faults`` (with its own RNG seeded by ``faults.seed``)."""
     from sources.sandbox import jira_api, kantata_api, salesforce_api
 
     if not Path(db_path).exists():
@@ -24,7 +28,7 @@ def start_all(db_path: Path, host: str = "127.0.0.1") -> list[RunningServer]:
     servers: list[RunningServer] = []
     try:
         for module in (jira_api, salesforce_api, kantata_api):
-            servers.append(module.start(Path(db_path), host=host))
+            servers.append(module.start(Path(db_path), host=host, faults=faults))
     except BaseException:
         stop_all(servers)
         raise

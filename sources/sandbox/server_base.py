@@ -2,6 +2,13 @@
 reads the sandbox DuckDB file, checks a bearer/basic credential, routes by regex and
 answers JSON.  Each API module (``jira_api``, ``salesforce_api``, ``kantata_api``) adds
 only its routes and its wire format.
+
+Every server keeps a request log (``RunningServer.requests``) and can inject faults
+(``faults.FaultConfig``): the credential is checked first, so a wrong one always gets its
+401; then latency, rate limiting, 5xx, resets and truncated bodies apply.
+
+The database is opened read-only when the server starts: after ``sandbox advance`` (which
+replaces the file) restart the servers to serve the advanced dataset.
 """
 
 from __future__ import annotations
@@ -9,7 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import ssl
+import struct
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +29,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
+
+from sources.sandbox.bad_records import BadRecords
+from sources.sandbox.faults import NO_FAULT, Fault, FaultConfig, FaultInjector
+from sources.sandbox.request_log import RequestLog, RequestLogEntry
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +80,7 @@ class SandboxApi:
         self._db = duckdb.connect(str(self.db_path), read_only=True)
         self._lock = threading.Lock()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.bad_records = BadRecords(self.name, self.query)  # rendered corrupted
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         self.routes.append((method, re.compile(f"^{pattern}$"), handler))
@@ -90,6 +105,16 @@ class SandboxApi:
     def not_found(self, request: Request) -> Response:
         return Response(404, {"message": f"no such resource: {request.path}"})
 
+    def error_body(self, status: int, message: str) -> Any:
+        """An error body in the API's own shape (used for injected faults)."""
+        return {"message": message}
+
+    def fault_response(self, fault: Fault) -> Response:
+        if fault.kind == "rate_limit":
+            body = self.error_body(429, "Rate limit exceeded: retry later")
+            return Response(429, body, {"Retry-After": str(fault.retry_after)})
+        return Response(fault.status or 500, self.error_body(fault.status or 500, "injected fault"))
+
     def dispatch(self, request: Request) -> Response:
         if not self.authorized(request):
             return self.unauthorized()
@@ -107,7 +132,16 @@ class SandboxApi:
         self._db.close()
 
 
-def _make_handler(api: SandboxApi) -> type[BaseHTTPRequestHandler]:
+def _json_body(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _make_handler(
+    api: SandboxApi, injector: FaultInjector | None, requests: RequestLog
+) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
@@ -115,11 +149,11 @@ def _make_handler(api: SandboxApi) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             log.debug("%s %s", api.name, format % args)
 
-        def _serve(self) -> None:
+        def _read_request(self) -> Request:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             query_lists = parse_qs(parts.query)
-            request = Request(
+            return Request(
                 method=self.command,
                 path=parts.path,
                 query={k: v[0] for k, v in query_lists.items()},
@@ -127,11 +161,54 @@ def _make_handler(api: SandboxApi) -> type[BaseHTTPRequestHandler]:
                 body=self.rfile.read(length) if length else b"",
                 query_lists=query_lists,
             )
+
+        def _fault(self, request: Request) -> Fault:
+            if injector is None or not api.authorized(request):
+                return NO_FAULT
+            injector.delay()
+            return injector.decide((request.method, self.path, request.body))
+
+        def _serve(self) -> None:
+            request = self._read_request()
+            fault = self._fault(request)
+            status: int | None = None
             try:
-                response = api.dispatch(request)
+                if fault.kind == "reset":
+                    self._reset()
+                    return
+                if fault.before_handling:
+                    response = api.fault_response(fault)
+                else:
+                    response = self._dispatch(request)
+                status = response.status
+                truncate = fault.kind == "truncate" and status == 200
+                self._write(response, truncate)
+                if fault.kind == "truncate" and not truncate:
+                    fault = NO_FAULT
+            finally:
+                requests.append(
+                    RequestLogEntry(
+                        request.method,
+                        request.path,
+                        dict(request.query),
+                        status,
+                        fault.kind,
+                        _json_body(request.body),
+                    )
+                )
+                if fault.kind:
+                    log.debug(
+                        "%s: injected %s on %s %s", api.name, fault.kind, self.command, request.path
+                    )
+
+        def _dispatch(self, request: Request) -> Response:
+            try:
+                return api.dispatch(request)
             except Exception as exc:  # noqa: BLE001 - a server bug is a 500, never a hang
                 log.exception("%s: %s %s failed", api.name, self.command, self.path)
-                response = Response(500, {"message": f"internal error: {exc}"})
+                return Response(500, {"message": f"internal error: {exc}"})
+
+        def _write(self, response: Response, truncate: bool) -> None:
             payload = (
                 b"" if response.body is None else json.dumps(response.body, default=str).encode()
             )
@@ -140,8 +217,23 @@ def _make_handler(api: SandboxApi) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(payload)))
             for key, value in response.headers.items():
                 self.send_header(key, value)
+            if truncate:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+                payload = payload[: len(payload) // 2]
             self.end_headers()
             self.wfile.write(payload)
+
+        def _reset(self) -> None:
+            """Drop the connection with a TCP RST, sending nothing."""
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            except OSError:
+                pass
+            self.connection.close()
 
         do_GET = _serve
         do_POST = _serve
@@ -150,6 +242,18 @@ def _make_handler(api: SandboxApi) -> type[BaseHTTPRequestHandler]:
         do_PATCH = _serve
 
     return _Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (killed, or timed out) is routine here, not a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            log.debug("connection from %s ended abruptly", client_address, exc_info=True)
+        else:
+            log.exception("sandbox server: request from %s failed", client_address)
 
 
 class RunningServer:
@@ -161,10 +265,13 @@ class RunningServer:
         host: str = "127.0.0.1",
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
+        faults: FaultConfig | None = None,
     ) -> None:
         self.api = api
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(api))
-        self.httpd.daemon_threads = True
+        self.faults = faults
+        self._log = RequestLog()
+        injector = FaultInjector(faults) if faults is not None and faults.active else None
+        self.httpd = _QuietServer((host, port), _make_handler(api, injector, self._log))
         scheme = "http"
         if ssl_context is not None:
             # the handshake runs in the request's thread: a silent client cannot block accept()
@@ -179,6 +286,14 @@ class RunningServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )  # a short poll: stop() returns in ~50 ms, not 0.5 s
         self._thread.start()
+
+    @property
+    def requests(self) -> list[RequestLogEntry]:
+        """Every request answered so far (a snapshot, in arrival order)."""
+        return self._log.entries()
+
+    def clear_requests(self) -> None:
+        self._log.clear()
 
     def stop(self) -> None:
         self.httpd.shutdown()

@@ -1,0 +1,1 @@
+"""The parts of the sandbox generator (``sources.sandbox.generate`` assembles them)."""

@@ -1,0 +1,294 @@
+"""Kantata activity month by month: time entries, time off, timesheets, allocations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sources.sandbox import org
+from sources.sandbox.gen.common import (
+    ORPHAN_USER_ID0,
+    USER_ID0,
+    WORKSPACE_ID0,
+    add_months,
+    date_array,
+    day_number,
+    from_day_number,
+    ts_array,
+    weekday_of,
+)
+
+
+class Activity:
+    """A part of the generator (uses its ``w``, ``rng``, ``ids``, ...)."""
+
+    def kantata_activity(self) -> None:
+        rng = self.rng("activity")
+        month = self.start
+        while day_number(month) <= self.horizon_n:
+            nxt = add_months(month, 1)
+            days = np.arange(day_number(month), min(day_number(nxt), self.horizon_n + 1))
+            self._month(rng, days, first=month == self.start)
+            month = nxt
+
+    def _capacity(self, days: np.ndarray) -> np.ndarray:
+        """Minutes of capacity per person and day (workweek, employment, holidays)."""
+        ww = np.where(
+            days[None, :] >= self.p_switch[:, None], self.p_ww2[:, None], self.p_ww1[:, None]
+        )
+        cap = self.ww_minutes[ww, weekday_of(days)[None, :]].astype(float)
+        employed = (days[None, :] >= self.p_hire[:, None]) & (
+            days[None, :] <= self.p_leave[:, None]
+        )
+        hol = np.array([[d in hs for d in days] for hs in self.holiday_days])
+        return cap * employed * ~hol[self.p_region]
+
+    def _month(self, rng: np.random.Generator, days: np.ndarray, first: bool) -> None:
+        n_people = self.scale.people
+        cap = self._capacity(days)
+        lo, hi = np.searchsorted(self.to_day, [days[0], days[-1] + 1])
+        tp, td, th = self.to_person[lo:hi], self.to_day[lo:hi] - days[0], self.to_hours[lo:hi]
+        off = np.zeros_like(cap)
+        np.add.at(off, (tp, td), th * 60)
+        avail = np.maximum(cap - off, 0)
+        self._time_off_rows(rng, lo, hi)
+        past = days < self.as_of_n
+        if past.any():
+            self._time_entries(rng, days, avail, past)
+        mondays = days[weekday_of(days) == 0]
+        if first and weekday_of(days[0]) != 0:
+            mondays = np.concatenate([[days[0] - weekday_of(days[0])], mondays])
+        self._timesheets(rng, mondays[mondays < self.as_of_n], n_people)
+        self._allocations(rng, mondays[mondays <= self.horizon_n])
+
+    def _time_off_rows(self, rng: np.random.Generator, lo: int, hi: int) -> None:
+        if hi <= lo:
+            return
+        d = self.to_day[lo:hi]
+        sick = self.to_booked[lo:hi] < 0  # entered the day after
+        requested = (d - self.to_booked[lo:hi]) * 86400 + 10 * 3600
+        later = (self.as_of_n - 1 - rng.integers(0, 20, hi - lo)) * 86400 + 10 * 3600
+        upd = np.where(sick, (d + 1) * 86400 + 9 * 3600, np.minimum(requested, later))
+        self.w.insert(
+            "kantata",
+            "time_off_entries",
+            {
+                "id": self.ids("time_off_entries", hi - lo, 3_000_001).astype(str),
+                "user_id": (self.to_person[lo:hi] + USER_ID0).astype(str),
+                "requested_date": date_array(d),
+                "hours": self.to_hours[lo:hi],
+                "updated_at": ts_array(self.clip_ts(upd)),
+            },
+        )
+
+    def _time_entries(
+        self, rng: np.random.Generator, days: np.ndarray, avail: np.ndarray, past: np.ndarray
+    ) -> None:
+        season = np.ones(len(days))
+        for i, d in enumerate(days):
+            dt = from_day_number(d)
+            if dt.month == 8:
+                season[i] = 0.85
+            elif dt.month == 12 and dt.day >= 18 or dt.month == 1 and dt.day <= 3:
+                season[i] = 0.55
+        act = np.nonzero((self.a_start <= days[-1]) & (self.a_end >= days[0]))[0]
+        p = self.a_person[act]
+        on = (days[None, :] >= self.a_start[act, None]) & (days[None, :] <= self.a_end[act, None])
+        on &= past[None, :]
+        planned = self.a_share[act, None] * avail[p, :] * season[None, :] * self.p_factor[p, None]
+        minutes = np.round(planned * rng.lognormal(0, 0.2, planned.shape) / 15) * 15
+        on &= minutes >= 15
+        ai, di = np.nonzero(on)
+        c_min = minutes[ai, di]
+        c_person = p[ai]
+        fixed = self.a_fixed[act[ai]]
+        u = rng.random(len(ai))
+        c_bill = np.where(fixed, u < 0.85, u < 0.96)
+        client_sum = np.zeros_like(avail)
+        np.add.at(client_sum, (c_person, di), c_min)
+        c_ws = self.a_ws[act[ai]]
+        # a longer day on one engagement is often logged as two entries (two tasks)
+        split = (c_min >= 180) & (rng.random(len(c_min)) < 0.8)
+        part = np.round(c_min[split] * rng.uniform(0.3, 0.7, split.sum()) / 15) * 15
+        keep = ~split
+        c_min = np.concatenate([c_min[keep], part, c_min[split] - part])
+        c_person = np.concatenate([c_person[keep], c_person[split], c_person[split]])
+        c_ws = np.concatenate([c_ws[keep], c_ws[split], c_ws[split]])
+        c_bill = np.concatenate([c_bill[keep], c_bill[split], c_bill[split]])
+        di = np.concatenate([di[keep], di[split], di[split]])
+        rest = avail - client_sum
+        internal = np.round(rest * rng.uniform(0.7, 1.0, rest.shape) / 15) * 15
+        logged = (internal >= 30) & past[None, :] & (avail > 0) & (rng.random(rest.shape) < 0.92)
+        ip, idd = np.nonzero(logged)
+        leaders = np.isin(
+            self.p_role[ip],
+            [
+                org.ROLE_INDEX[r]
+                for r in ("Solutions Architect", "Engagement Manager", "Practice Lead")
+            ],
+        )
+        u = rng.random(len(ip))
+        which = np.where(
+            leaders,
+            np.where(u < 0.5, 1, np.where(u < 0.85, 2, 0)),
+            np.where(u < 0.25, 0, np.where(u < 0.4, 1, 2)),
+        )
+        i_ws = np.array(self.internal_ws)[which] - WORKSPACE_ID0
+        person = np.concatenate([c_person, ip])
+        ws = np.concatenate([c_ws, i_ws])
+        day = np.concatenate([days[di], days[idd]])
+        mins = np.concatenate([c_min, internal[ip, idd]]).astype("int64")
+        billable = np.concatenate([c_bill, np.zeros(len(ip), dtype=bool)])
+        order = np.lexsort((mins, ws, person, day))
+        person, ws, day, mins, billable = (x[order] for x in (person, ws, day, mins, billable))
+        n = len(order)
+        note_codes = np.where(
+            ws >= len(self.engagements), 6 + ws - len(self.engagements), rng.integers(0, 6, n)
+        )
+        created = day * 86400 + 17 * 3600 + rng.integers(0, 3 * 3600, n)
+        self.w.insert(
+            "kantata",
+            "time_entries",
+            pd.DataFrame(
+                {
+                    "id": self.ids("time_entries", n, 10_000_001).astype(str),
+                    "user_id": (person + USER_ID0).astype(str),
+                    "workspace_id": (ws + WORKSPACE_ID0).astype(str),
+                    "date_performed": date_array(day),
+                    "time_in_minutes": mins.astype("int32"),
+                    "billable": billable,
+                    "rate_in_cents": np.where(billable, self.p_bill[person], 0),
+                    "notes": pd.Categorical.from_codes(note_codes, categories=_NOTES),
+                    "created_at": ts_array(created),
+                    "updated_at": ts_array(created),
+                }
+            ),
+        )
+
+    def _timesheets(self, rng: np.random.Generator, mondays: np.ndarray, n_people: int) -> None:
+        if not len(mondays):
+            return
+        last_monday = (self.as_of_n - 1) - weekday_of(self.as_of_n - 1)
+        person = np.tile(np.arange(n_people), len(mondays))
+        monday = np.repeat(mondays, n_people)
+        keep = (self.p_hire[person] <= monday + 6) & (self.p_leave[person] >= monday)
+        person, monday = person[keep], monday[keep]
+        age = (last_monday - monday) // 7
+        u = rng.random(len(person))
+        status = np.where(u < 0.976, "approved", np.where(u < 0.996, "rejected", "pending"))
+        status = np.where(
+            age == 1, np.where(u < 0.3, "approved", np.where(u < 0.8, "pending", "")), status
+        )
+        status = np.where(age == 0, np.where(u < 0.3, "pending", ""), status)
+        present = status != ""
+        person, monday, status, age = (
+            person[present],
+            monday[present],
+            status[present],
+            age[present],
+        )
+        upd = (monday + 4) * 86400 + 16 * 3600 + rng.integers(0, 4 * 86400, len(person))
+        upd = np.where(age == 0, self.as_of_s - rng.integers(3600, 86400, len(person)), upd)
+        n = len(person)
+        self.w.insert(
+            "kantata",
+            "timesheet_submissions",
+            {
+                "id": self.ids("timesheet_submissions", n, 2_000_001).astype(str),
+                "user_id": (person + USER_ID0).astype(str),
+                "start_date": date_array(monday),
+                "end_date": date_array(monday + 6),
+                "status": status,
+                "updated_at": ts_array(self.clip_ts(upd)),
+            },
+        )
+
+    def _allocations(self, rng: np.random.Generator, mondays: np.ndarray) -> None:
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "s", "e", "m", "hard", "upd")}
+        for mon in mondays:
+            fri = mon + 4
+            act = np.nonzero((self.a_start <= fri) & (self.a_end >= mon))[0]
+            if not len(act):
+                continue
+            s = np.maximum(self.a_start[act], mon)
+            e = np.minimum(self.a_end[act], fri)
+            p = self.a_person[act]
+            minutes = np.zeros(len(act))
+            for k in range(5):
+                d = mon + k
+                ww = np.where(d >= self.p_switch[p], self.p_ww2[p], self.p_ww1[p])
+                minutes += np.where((d >= s) & (d <= e), self.ww_minutes[ww, k], 0)
+            minutes = np.round(minutes * self.a_share[act] / 15) * 15
+            ok = minutes > 0
+            near = mon <= self.as_of_n + 28
+            not_started = self.a_start[act] > self.as_of_n
+            hard = rng.random(len(act)) < np.where(not_started, 0.4, 0.9 if near else 0.55)
+            planned = (mon - rng.integers(7, 45, len(act))) * 86400 + 11 * 3600
+            low = self.ws_created_day[self.a_ws[act]] * 86400 + 12 * 3600
+            later = (self.as_of_n - rng.integers(1, 15, len(act))) * 86400 + 11 * 3600
+            upd = np.maximum(np.minimum(planned, later), low)
+            for key, value in (
+                ("a", act),
+                ("s", s),
+                ("e", e),
+                ("m", minutes),
+                ("hard", hard),
+                ("upd", upd),
+            ):
+                cols[key].append(value[ok])
+        if not cols["a"]:
+            return
+        a, s, e, m, hard, upd = (
+            np.concatenate(cols[k]) for k in ("a", "s", "e", "m", "hard", "upd")
+        )
+        n = len(a)
+        self.w.insert(
+            "kantata",
+            "workspace_allocations",
+            {
+                "id": self.ids("workspace_allocations", n, 8_000_001).astype(str),
+                "resource_id": self.a_resource[a].astype(str),
+                "workspace_id": (self.a_ws[a] + WORKSPACE_ID0).astype(str),
+                "user_id": (self.a_person[a] + USER_ID0).astype(str),
+                "start_date": date_array(s),
+                "end_date": date_array(e),
+                "minutes": m.astype("int32"),
+                "hard": hard,
+                "updated_at": ts_array(self.clip_ts(upd)),
+            },
+        )
+
+    def orphans(self, n: int) -> None:
+        if n <= 0:
+            return
+        day = self.as_of_n - 2 - np.arange(n)
+        created = day * 86400 + 17 * 3600
+        self.w.insert(
+            "kantata",
+            "time_entries",
+            {
+                "id": self.ids("time_entries", n, 10_000_001).astype(str),
+                "user_id": (ORPHAN_USER_ID0 + np.arange(n)).astype(str),
+                "workspace_id": str(self.internal_ws[-1]),
+                "date_performed": date_array(day),
+                "time_in_minutes": np.full(n, 60, dtype="int32"),
+                "billable": False,
+                "rate_in_cents": 0,
+                "notes": "Imported from the legacy PSA",
+                "created_at": ts_array(created),
+                "updated_at": ts_array(created),
+            },
+        )
+
+
+_NOTES = [
+    "Implementation work",
+    "Client workshop",
+    "Integration testing",
+    "Status meeting",
+    "Documentation",
+    "Go-live support",
+    "Certification training",
+    "Pre-sales demo preparation",
+    "Internal project",
+]
