@@ -6,6 +6,12 @@ workspaces as (
 
 ),
 
+accounts as (
+
+    select account_id from {{ ref('stg_salesforce__accounts') }}
+
+),
+
 final as (
 
     select
@@ -22,12 +28,16 @@ final as (
         cast(budgeted_hours as {{ type_double() }}) as budgeted_hours,
         sfdc_opportunity_id,
         sfdc_account_id,
+        -- the customer (dim_customer); NULL when the opportunity's account is unknown
+        accounts.account_id as customer_key,
         jira_project_key,
         engagement_type,
         is_internal,
         is_archived,
         created_at
     from workspaces
+    left join accounts
+        on workspaces.sfdc_account_id = accounts.account_id
 
 )
 

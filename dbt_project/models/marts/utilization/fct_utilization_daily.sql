@@ -1,20 +1,43 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['consultant_key', 'date_day'],
+        on_schema_change='append_new_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where date_day >= {{ utilization_window_start() }}{% endif %}",
+    )
+}}
+-- Incremental: a refresh rebuilds only the days from utilization_window_start() (the
+-- lookback window before the as-of date), after its pre-hook deleted them; older days stay.
 with
 
 capacity as (
 
     select * from {{ ref('int_consultant_days_expanded') }}
+    {%- if is_incremental() %}
+    where date_day >= {{ utilization_window_start() }}
+    {%- endif %}
 
 ),
 
 time_entries as (
 
     select * from {{ ref('int_time_entries_classified') }}
+    {%- if is_incremental() %}
+    where date_day >= {{ utilization_window_start() }}
+    {%- endif %}
 
 ),
 
-consultants as (
+org_history as (
 
-    select * from {{ ref('int_consultants_conformed') }}
+    select * from {{ ref('dim_consultant_history') }}
+
+),
+
+role_targets as (
+
+    select * from {{ ref('utilization_targets') }}
 
 ),
 
@@ -36,12 +59,14 @@ hours_by_day as (
 
 joined as (
 
+    -- the org the person had that day (dim_consultant_history), not today's
     select
         capacity.consultant_key,
         capacity.date_day,
-        consultants.region,
-        consultants.role,
-        consultants.team,
+        org_history.region,
+        org_history.role,
+        org_history.team,
+        org_history.manager_key,
         capacity.is_employed,
         capacity.is_holiday,
         capacity.capacity_hours,
@@ -49,10 +74,15 @@ joined as (
         capacity.available_hours,
         coalesce(hours_by_day.billable_hours, 0) as billable_hours,
         coalesce(hours_by_day.client_non_billable_hours, 0) as client_non_billable_hours,
-        coalesce(hours_by_day.internal_hours, 0) as internal_hours
+        coalesce(hours_by_day.internal_hours, 0) as internal_hours,
+        coalesce(org_history.billability_target, role_targets.target_billable_utilization)
+            as target_utilization
     from capacity
-    inner join consultants
-        on capacity.consultant_key = consultants.consultant_key
+    left join org_history
+        on capacity.consultant_key = org_history.consultant_key
+        and capacity.date_day between org_history.valid_from and org_history.valid_to
+    left join role_targets
+        on org_history.role = role_targets.role
     left join hours_by_day
         on capacity.consultant_key = hours_by_day.consultant_key
         and capacity.date_day = hours_by_day.date_day
@@ -67,6 +97,7 @@ final as (
         region,
         role,
         team,
+        manager_key,
         is_employed,
         is_holiday,
         cast(capacity_hours as {{ type_double() }}) as capacity_hours,
@@ -76,7 +107,8 @@ final as (
         cast(client_non_billable_hours as {{ type_double() }}) as client_non_billable_hours,
         cast(internal_hours as {{ type_double() }}) as internal_hours,
         cast(client_non_billable_hours + internal_hours as {{ type_double() }})
-            as non_billable_hours
+            as non_billable_hours,
+        cast(target_utilization as {{ type_double() }}) as target_utilization
     from joined
 
 )

@@ -6,15 +6,17 @@ daily as (
 
 ),
 
-consultants as (
+with_week as (
 
-    select * from {{ ref('dim_consultant') }}
-
-),
-
-role_targets as (
-
-    select * from {{ ref('utilization_targets') }}
+    select
+        daily.*,
+        cast({{ dbt.date_trunc('week', 'date_day') }} as date) as week_start,
+        -- the org of the person's last day in the week labels the week
+        row_number() over (
+            partition by consultant_key, cast({{ dbt.date_trunc('week', 'date_day') }} as date)
+            order by date_day desc
+        ) = 1 as is_last_day_of_week
+    from daily
 
 ),
 
@@ -23,10 +25,10 @@ weekly as (
     -- sums first; the ratios are taken of the sums
     select
         consultant_key,
-        cast({{ dbt.date_trunc('week', 'date_day') }} as date) as week_start,
-        region,
-        role,
-        team,
+        week_start,
+        max(case when is_last_day_of_week then region end) as region,
+        max(case when is_last_day_of_week then role end) as role,
+        max(case when is_last_day_of_week then team end) as team,
         count(*) as days_in_window,
         sum(capacity_hours) as capacity_hours,
         sum(time_off_hours) as time_off_hours,
@@ -34,34 +36,25 @@ weekly as (
         sum(billable_hours) as billable_hours,
         sum(client_non_billable_hours) as client_non_billable_hours,
         sum(internal_hours) as internal_hours,
-        sum(non_billable_hours) as non_billable_hours
-    from daily
-    group by
-        consultant_key,
-        cast({{ dbt.date_trunc('week', 'date_day') }} as date),
-        region,
-        role,
-        team
+        sum(non_billable_hours) as non_billable_hours,
+        sum(target_utilization * available_hours) as target_weighted_hours,
+        avg(target_utilization) as mean_daily_target
+    from with_week
+    group by consultant_key, week_start
 
 ),
 
-with_target as (
+ratios as (
 
     select
         weekly.*,
-        coalesce(consultants.billability_target, role_targets.target_billable_utilization)
-            as target_utilization,
-        {{ safe_divide('weekly.billable_hours', 'weekly.available_hours') }}
-            as billable_utilization,
-        {{ safe_divide(
-            'weekly.billable_hours + weekly.client_non_billable_hours',
-            'weekly.available_hours'
-        ) }} as productive_utilization
+        {{ safe_divide('billable_hours', 'available_hours') }} as billable_utilization,
+        {{ safe_divide('billable_hours + client_non_billable_hours', 'available_hours') }}
+            as productive_utilization,
+        coalesce(
+            {{ safe_divide('target_weighted_hours', 'available_hours') }}, mean_daily_target
+        ) as target_utilization
     from weekly
-    left join consultants
-        on weekly.consultant_key = consultants.consultant_key
-    left join role_targets
-        on weekly.role = role_targets.role
 
 ),
 
@@ -90,7 +83,7 @@ final as (
         cast(billable_utilization - target_utilization as {{ type_double() }})
             as utilization_gap,
         coalesce(billable_utilization > 1.5, false) as is_over_150_percent
-    from with_target
+    from ratios
 
 )
 
