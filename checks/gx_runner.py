@@ -18,9 +18,10 @@ import duckdb
 import pandas as pd
 
 from checks import config
-from checks.outcomes import ERROR, WARN, ExpectationOutcome, SuiteOutcome
+from checks.outcomes import ERROR, WARN, ExpectationOutcome, SuiteOutcome, pct
 from checks.specs import ExpectationSpec, SpecInputs, Suite
 from checks.suites import SUITES
+from checks.volume import volume_outcome
 
 __all__ = ["SUITES", "ExpectationOutcome", "Suite", "SuiteOutcome", "run_suite"]
 
@@ -67,6 +68,8 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, as_of: date) -> SuiteO
     frame = _live_rows(con, table, read, has_deleted_flag="_deleted" in columns)
     specs = [s for s in suite.expectations if s.column in columns]
     outcomes += _validate(con, suite, specs, frame, as_of)
+    if suite.volume:
+        outcomes.append(volume_outcome(con, table, len(frame)))
     if suite.quarantine is not None:
         outcomes.append(_quarantine_outcome(con, suite, table, len(frame)))
 
@@ -116,23 +119,29 @@ class _KnownValues:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con
-        self._cache: dict[tuple[str, str], list[Any]] = {}
+        self._cache: dict[tuple[str, str, Any], list[Any]] = {}
         self.missing: set[str] = set()
 
-    def __call__(self, table: str, column: str) -> list[Any]:
-        if (table, column) not in self._cache:
+    def __call__(self, table: str, column: str, where: tuple[str, Any] | None = None) -> list[Any]:
+        cache_key = (table, column, where)
+        if cache_key not in self._cache:
             columns = _table_columns(self._con, table)
-            if column not in columns:
+            if column not in columns or (where is not None and where[0] not in columns):
                 self.missing.add(table)
-                self._cache[(table, column)] = []
+                self._cache[cache_key] = []
             else:
                 live = " AND NOT coalesce(_deleted, false)" if "_deleted" in columns else ""
+                params: list[Any] = []
+                if where is not None:
+                    live += f" AND {_quote(where[0])} = ?"
+                    params.append(where[1])
                 rows = self._con.execute(
                     f"SELECT DISTINCT {_quote(column)} FROM {table} "
-                    f"WHERE {_quote(column)} IS NOT NULL{live}"
+                    f"WHERE {_quote(column)} IS NOT NULL{live}",
+                    params,
                 ).fetchall()
-                self._cache[(table, column)] = [r[0] for r in rows]
-        return self._cache[(table, column)]
+                self._cache[cache_key] = [r[0] for r in rows]
+        return self._cache[cache_key]
 
 
 # --- Great Expectations ------------------------------------------------------------------
@@ -187,6 +196,8 @@ def _validate(
         for bound in ("min_value", "max_value"):
             if bound in kwargs:
                 kwargs[bound] = _fit_bound(kwargs[bound], frame[spec.column])
+        if spec.row_condition:
+            kwargs.update(row_condition=spec.row_condition, condition_parser="pandas")
         expectation = getattr(gxe, spec.gx_class_name)(column=spec.column, **kwargs)
         expectation = gx_suite.add_expectation(expectation)
         by_id[str(expectation.id)] = spec
@@ -237,7 +248,13 @@ def _outcome(
     res = result.result or {}
     count = int(res.get("unexpected_count") or 0)
     sample = _sample(res.get("partial_unexpected_index_list") or [], key, spec.column)
-    if result.success:
+    if "observed_value" in res:  # an aggregate (e.g. the newest date): no failing rows
+        observed = _plain(res["observed_value"])
+        verdict = "meets" if result.success else "fails"
+        details = f'observed {observed}: {verdict} "{spec.rule}"'
+        if not result.success:
+            sample = [{spec.column: observed}]
+    elif result.success:
         details = f'all {row_count} rows meet "{spec.rule}"'
     else:
         details = f'{count} of {row_count} rows failed "{spec.rule}"'
@@ -314,21 +331,16 @@ def _quarantine_outcome(
     received = live_rows + outstanding
     share = outstanding / received if received else 0.0
     what = (
-        f"{_pct(share)} of {suite.object} records ({outstanding} of {received}) "
+        f"{pct(share)} of {suite.object} records ({outstanding} of {received}) "
         f"are in {QUARANTINE_TABLE}"
     )
     if share > limits.error_above:
         severity, passed = ERROR, False
-        details = f"{what}, above the {_pct(limits.error_above)} error limit"
+        details = f"{what}, above the {pct(limits.error_above)} error limit"
     elif share > limits.warn_above:
         severity, passed = WARN, False
-        details = f"{what}, above the {_pct(limits.warn_above)} warning limit"
+        details = f"{what}, above the {pct(limits.warn_above)} warning limit"
     else:
         severity, passed = ERROR, True
-        details = f"{what}, within the {_pct(limits.warn_above)} warning limit"
+        details = f"{what}, within the {pct(limits.warn_above)} warning limit"
     return ExpectationOutcome(name, severity, passed, outstanding, sample, details)
-
-
-def _pct(share: float) -> str:
-    """0.005 → ``0.5 %``, 0.0297 → ``2.97 %``, 0.01 → ``1 %``."""
-    return f"{share * 100:.2f}".rstrip("0").rstrip(".") + " %"

@@ -22,6 +22,11 @@ def format_sample(sample: list[Any], limit: int = 3) -> str:
     return "; ".join(parts) + more
 
 
+def pct(share: float) -> str:
+    """0.005 → ``0.5 %``, 0.0297 → ``2.97 %``, 0.01 → ``1 %``."""
+    return f"{share * 100:.2f}".rstrip("0").rstrip(".") + " %"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "NULL"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from checks import config
@@ -34,6 +34,8 @@ __all__ = [
     "SpecInputs",
     "Suite",
     "between",
+    "freshness",
+    "in_set",
     "known_in",
     "not_null",
     "unique",
@@ -45,7 +47,8 @@ class SpecInputs:
     """What a spec may depend on at run time."""
 
     as_of: date
-    known_values: Callable[[str, str], list[Any]]  # (raw table, column) -> distinct values
+    # (raw table, column, optional (filter column, value)) -> distinct live values
+    known_values: Callable[..., list[Any]]
 
 
 Kwargs = dict[str, Any] | Callable[[SpecInputs], dict[str, Any]]
@@ -59,15 +62,26 @@ class ExpectationSpec:
     severity: str = ERROR  # "error" blocks downstream assets; "warn" only reports
     kwargs: Kwargs = field(default_factory=dict)  # further GX arguments (or a callable)
     reference: str | None = None  # "raw_kantata.users.id" when checked against another table
+    only_where: tuple[str, Any] | None = None  # (column, value): only these rows are judged
+    label: str | None = None  # tells apart two specs of one kind on one column
 
     @property
     def name(self) -> str:
-        return f"{self.expectation}({self.column})"
+        label = f": {self.label}" if self.label else ""
+        return f"{self.expectation}({self.column}{label})"
 
     @property
     def gx_class_name(self) -> str:
         """``expect_column_values_to_be_unique`` → ``ExpectColumnValuesToBeUnique``."""
         return "".join(part.capitalize() for part in self.expectation.split("_"))
+
+    @property
+    def row_condition(self) -> str | None:
+        """``only_where`` as a GX (pandas) row condition: ``name == "Region"``."""
+        if self.only_where is None:
+            return None
+        column, value = self.only_where
+        return f"{column} == {value!r}"
 
     def resolve_kwargs(self, inputs: SpecInputs) -> dict[str, Any]:
         return self.kwargs(inputs) if callable(self.kwargs) else dict(self.kwargs)
@@ -87,6 +101,7 @@ class Suite:
     key: str  # the primary key column, shown beside every failing value
     expectations: tuple[ExpectationSpec, ...]
     quarantine: QuarantineLimits | None = field(default_factory=QuarantineLimits)
+    volume: bool = True  # judge live rows against the last published load
 
     @property
     def name(self) -> str:
@@ -107,8 +122,9 @@ class Suite:
         """The columns the suite reads: the key first, then each spec's column once."""
         seen = [self.key]
         for spec in self.expectations:
-            if spec.column not in seen:
-                seen.append(spec.column)
+            for column in (spec.column, spec.only_where[0] if spec.only_where else None):
+                if column is not None and column not in seen:
+                    seen.append(column)
         return seen
 
 
@@ -156,20 +172,75 @@ def _bound_text(bound: Bound) -> str:
     return str(bound)
 
 
+def in_set(
+    column: str,
+    values: list[Any] | tuple[Any, ...],
+    severity: str = ERROR,
+    rule: str | None = None,
+    where: tuple[str, Any] | None = None,
+    label: str | None = None,
+) -> ExpectationSpec:
+    """Allowed values (statuses, priorities, stages, ...); NULLs are not judged here.
+    ``where`` (a column and a value) limits the rows judged."""
+    text = rule or f"{column} must be one of {', '.join(str(v) for v in values)}"
+    return ExpectationSpec(
+        "expect_column_values_to_be_in_set",
+        column,
+        text,
+        severity,
+        {"value_set": list(values)},
+        only_where=where,
+        label=label,
+    )
+
+
 def known_in(
     column: str,
     reference: str,
     severity: str = ERROR,
     rule: str | None = None,
+    where: tuple[str, Any] | None = None,
+    label: str | None = None,
+    also_allowed: tuple[Any, ...] = (),
+    reference_where: tuple[str, Any] | None = None,
 ) -> ExpectationSpec:
     """Referential integrity: every non-NULL value appears in ``reference``
-    (``"raw_kantata.users.id"``; deleted reference rows do not count)."""
+    (``"raw_kantata.users.id"``; deleted reference rows do not count).  ``where`` (a pandas
+    query, e.g. ``custom_field_name == "Jira Project Key"``) limits the rows judged;
+    ``also_allowed`` are values accepted without a reference row; ``reference_where`` limits
+    the reference rows (e.g. only the custom field values named "Jira Project Key")."""
     ref_table, ref_column = reference.rsplit(".", 1)
 
     def kwargs(inputs: SpecInputs) -> dict[str, Any]:
-        return {"value_set": inputs.known_values(ref_table, ref_column)}
+        known = inputs.known_values(ref_table, ref_column, reference_where)
+        return {"value_set": [*known, *also_allowed]}
 
     text = rule or f"{column} must be a known {reference}"
     return ExpectationSpec(
-        "expect_column_values_to_be_in_set", column, text, severity, kwargs, reference=reference
+        "expect_column_values_to_be_in_set",
+        column,
+        text,
+        severity,
+        kwargs,
+        reference=reference,
+        only_where=where,
+        label=label,
     )
+
+
+def freshness(
+    column: str,
+    max_age_days: int = config.FRESHNESS_MAX_AGE_DAYS,
+    severity: str = config.FRESHNESS_SEVERITY,
+) -> ExpectationSpec:
+    """The newest ``column`` value is at most ``max_age_days`` before as_of (and not past
+    as_of + the time-zone tolerance)."""
+
+    def kwargs(inputs: SpecInputs) -> dict[str, Any]:
+        return {
+            "min_value": inputs.as_of - timedelta(days=max_age_days),
+            "max_value": inputs.as_of + timedelta(days=config.FUTURE_TOLERANCE_DAYS + 1),
+        }
+
+    text = f"the newest {column} must be within {max_age_days} days before as_of"
+    return ExpectationSpec("expect_column_max_to_be_between", column, text, severity, kwargs)

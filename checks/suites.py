@@ -1,47 +1,304 @@
-"""The suites, one per raw table (keyed by the table's qualified name)."""
+"""The suites, one per raw table of the three sources (keyed by the table's qualified name).
+
+Every suite checks its key (unique, not NULL), then types and ranges, allowed values,
+referential integrity (within a source and across systems), and, measured in DuckDB, the
+volume against the last published load and the quarantine share.  Thresholds come from
+``checks/gate.toml`` (``checks.config``).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from checks import config
-from checks.specs import WARN, Suite, between, known_in, not_null, unique
+from checks.specs import (
+    WARN,
+    ExpectationSpec,
+    Suite,
+    between,
+    freshness,
+    in_set,
+    known_in,
+    not_null,
+    unique,
+)
+
+# --- allowed values (what each API documents; tune here when a tenant adds its own) ------
+WORKSPACE_STATUSES = ("Active", "Completed", "On Hold", "Cancelled", "Not Started", "Archived")
+SUBMISSION_STATUSES = ("pending", "approved", "rejected")
+CUSTOM_FIELD_SUBJECTS = ("User", "Workspace")
+ENGAGEMENT_TYPES = ("Client", "Internal")
+REGIONS = ("AMER", "EMEA", "APAC")
+STATUS_CATEGORIES = ("new", "indeterminate", "done")
+PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
+ISSUE_TYPES = ("Scoping Request", "Escalation", "Internal Request", "System Enhancement")
+STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Proposal",
+    "Negotiation",
+    "Closed Won",
+    "Closed Lost",
+)
+FORECAST_CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
+SEGMENTS = ("Enterprise", "Digital Native", "Mid-Market")
 
 
 def _latest_sane_date(as_of: date) -> date:
     return as_of + timedelta(days=config.FUTURE_TOLERANCE_DAYS)
 
 
-KANTATA_TIME_ENTRIES = Suite(
-    table="raw_kantata.time_entries",
-    key="id",
-    expectations=(
-        unique("id", rule="id must be unique"),
-        not_null("id", rule="id must be set"),
+def _planning_horizon(as_of: date) -> date:
+    return as_of.replace(year=as_of.year + config.PLANNING_HORIZON_YEARS)
+
+
+def past_date(column: str, severity: str = "error") -> ExpectationSpec:
+    """A date that has happened: not before EARLIEST_SANE_DATE, not after as_of (+1 day)."""
+    return between(
+        column,
+        config.EARLIEST_SANE_DATE,
+        _latest_sane_date,
+        severity=severity,
+        rule=(
+            f"{column} must be between {config.EARLIEST_SANE_DATE.isoformat()} "
+            f"and as_of + {config.FUTURE_TOLERANCE_DAYS} day"
+        ),
+    )
+
+
+def planned_date(column: str, severity: str = "error") -> ExpectationSpec:
+    """A date that may lie ahead (due, close, allocation), within the planning horizon."""
+    return between(
+        column,
+        config.EARLIEST_SANE_DATE,
+        _planning_horizon,
+        severity=severity,
+        rule=(
+            f"{column} must be between {config.EARLIEST_SANE_DATE.isoformat()} "
+            f"and as_of + {config.PLANNING_HORIZON_YEARS} years"
+        ),
+    )
+
+
+def suite(table: str, key: str, *specs: ExpectationSpec, volume: bool = True) -> Suite:
+    """A suite whose first two expectations are the key's: unique and set."""
+    return Suite(
+        table=table,
+        key=key,
+        expectations=(unique(key), not_null(key), *specs),
+        volume=volume,
+    )
+
+
+K = "raw_kantata"
+J = "raw_jira"
+S = "raw_salesforce"
+
+KANTATA = [
+    suite(
+        f"{K}.users",
+        "id",
+        not_null("email_address", severity=WARN, rule="every user should have an e-mail"),
+    ),
+    suite(f"{K}.roles", "id", not_null("name")),
+    suite(
+        f"{K}.account_memberships",
+        "id",
+        known_in("user_id", f"{K}.users.id", rule="user_id must be a known Kantata user"),
+        known_in("default_role_id", f"{K}.roles.id", severity=WARN),
+        between("billability_target", 0, 100, rule="billability_target must be 0–100 (%)"),
+        between("bill_rate_in_cents", 0, None, rule="bill_rate_in_cents must be ≥ 0"),
+        between("cost_rate_in_cents", 0, None, rule="cost_rate_in_cents must be ≥ 0"),
+    ),
+    suite(
+        f"{K}.custom_fields",
+        "id",
+        in_set("subject_type", CUSTOM_FIELD_SUBJECTS),
+    ),
+    suite(
+        f"{K}.custom_field_values",
+        "id",
+        in_set("subject_type", CUSTOM_FIELD_SUBJECTS),
+        known_in(
+            "value",
+            f"{S}.opportunity.Id",
+            where=("custom_field_name", "Salesforce Opportunity ID"),
+            label="Salesforce Opportunity ID",
+            rule="a workspace's Salesforce Opportunity ID must be a known SFDC opportunity",
+        ),
+        in_set(
+            "value",
+            ENGAGEMENT_TYPES,
+            where=("custom_field_name", "Engagement Type"),
+            label="Engagement Type",
+            rule=f"Engagement Type must be one of {', '.join(ENGAGEMENT_TYPES)}",
+        ),
+        in_set(
+            "value",
+            REGIONS,
+            where=("custom_field_name", "Region"),
+            label="Region",
+            rule=f"a user's Region must be one of {', '.join(REGIONS)}",
+        ),
+    ),
+    suite(
+        f"{K}.workweeks",
+        "id",
+        *[
+            between(f"{day}_minutes", 0, 1440, rule=f"{day}_minutes must be 0–1440")
+            for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+        ],
+    ),
+    suite(
+        f"{K}.workweek_memberships",
+        "id",
+        known_in("user_id", f"{K}.users.id"),
+        known_in("workweek_id", f"{K}.workweeks.id"),
+        planned_date("start_date"),
+    ),
+    suite(f"{K}.holiday_calendars", "id", not_null("name")),
+    suite(
+        f"{K}.holiday_calendar_memberships",
+        "id",
+        known_in("user_id", f"{K}.users.id"),
+        known_in("holiday_calendar_id", f"{K}.holiday_calendars.id"),
+    ),
+    suite(
+        f"{K}.holidays",
+        "id",
+        known_in("holiday_calendar_id", f"{K}.holiday_calendars.id"),
+        planned_date("start_date"),
+        between("hours", 0, 24, rule="hours must be 0–24"),
+    ),
+    suite(
+        f"{K}.workspaces",
+        "id",
+        in_set("status", WORKSPACE_STATUSES),
+        not_null(
+            "stories_are_fixed_fee_by_default",
+            severity=WARN,
+            rule="the billing type (stories_are_fixed_fee_by_default) should be set",
+        ),
+        between("price_in_cents", 0, None, rule="price_in_cents must be ≥ 0"),
+        between("budgeted_hours", 0, None, rule="budgeted_hours must be ≥ 0"),
+        planned_date("start_date"),
+        planned_date("due_date"),
+    ),
+    suite(
+        f"{K}.time_entries",
+        "id",
         between(
             "time_in_minutes",
             0,
             config.MAX_MINUTES_PER_ENTRY,
             rule=f"time_in_minutes must be 0–{config.MAX_MINUTES_PER_ENTRY} (0–24 h)",
         ),
-        between(
-            "date_performed",
-            config.EARLIEST_SANE_DATE,
-            _latest_sane_date,
-            rule=(
-                f"date_performed must be between {config.EARLIEST_SANE_DATE.isoformat()} "
-                f"and as_of + {config.FUTURE_TOLERANCE_DAYS} day"
-            ),
-        ),
+        past_date("date_performed"),
         not_null("user_id", rule="user_id must be set"),
-        known_in("user_id", "raw_kantata.users.id", rule="user_id must be a known Kantata user"),
+        known_in("user_id", f"{K}.users.id", rule="user_id must be a known Kantata user"),
         known_in(
             "workspace_id",
-            "raw_kantata.workspaces.id",
+            f"{K}.workspaces.id",
             severity=WARN,
             rule="workspace_id should be a known Kantata workspace",
         ),
+        between("rate_in_cents", 0, None, rule="rate_in_cents must be ≥ 0"),
+        freshness("updated_at"),
     ),
-)
+    suite(
+        f"{K}.timesheet_submissions",
+        "id",
+        in_set("status", SUBMISSION_STATUSES),
+        known_in("user_id", f"{K}.users.id"),
+        past_date("start_date"),
+    ),
+    suite(
+        f"{K}.time_off_entries",
+        "id",
+        known_in("user_id", f"{K}.users.id"),
+        between("hours", 0, 24, rule="hours must be 0–24"),
+        planned_date("requested_date"),
+    ),
+    suite(
+        f"{K}.workspace_resources",
+        "id",
+        known_in("workspace_id", f"{K}.workspaces.id"),
+        known_in("user_id", f"{K}.users.id", severity=WARN),
+    ),
+    suite(
+        f"{K}.workspace_allocations",
+        "id",
+        known_in("workspace_id", f"{K}.workspaces.id"),
+        known_in("user_id", f"{K}.users.id"),
+        between("minutes", 0, None, rule="minutes must be ≥ 0"),
+        planned_date("start_date"),
+        planned_date("end_date"),
+    ),
+]
 
-SUITES: dict[str, Suite] = {suite.table: suite for suite in (KANTATA_TIME_ENTRIES,)}
+JIRA = [
+    suite(f"{J}.projects", "id", unique("key"), not_null("key")),
+    suite(f"{J}.statuses", "id", in_set("category_key", STATUS_CATEGORIES)),
+    suite(f"{J}.users", "account_id"),
+    suite(
+        f"{J}.issues",
+        "id",
+        unique("key"),
+        in_set("priority", PRIORITIES),
+        in_set("issue_type", ISSUE_TYPES, severity=WARN),
+        in_set("status_category_key", STATUS_CATEGORIES),
+        known_in("status_id", f"{J}.statuses.id"),
+        known_in(
+            "project_key",
+            f"{K}.custom_field_values.value",
+            also_allowed=config.NON_ENGAGEMENT_PROJECTS,
+            reference_where=("custom_field_name", "Jira Project Key"),
+            label="engagement",
+            rule="a ticket's project must be an engagement's Jira Project Key "
+            f"(or one of {', '.join(config.NON_ENGAGEMENT_PROJECTS)})",
+        ),
+        past_date("created"),
+        freshness("updated"),
+    ),
+    suite(
+        f"{J}.issue_changelog",
+        "id",
+        known_in("issue_id", f"{J}.issues.id"),
+        past_date("created"),
+    ),
+]
+
+SALESFORCE = [
+    suite(f"{S}.user", "Id", not_null("Email", severity=WARN)),
+    suite(
+        f"{S}.account",
+        "Id",
+        in_set("Segment__c", SEGMENTS, severity=WARN),
+        in_set("Region__c", REGIONS),
+    ),
+    suite(f"{S}.product2", "Id", not_null("Family", severity=WARN)),
+    suite(
+        f"{S}.opportunity",
+        "Id",
+        in_set("StageName", STAGES),
+        in_set("ForecastCategoryName", FORECAST_CATEGORIES),
+        between("Probability", 0, 100, rule="Probability must be 0–100 (%)"),
+        between("Amount", 0, None, rule="Amount must be ≥ 0"),
+        planned_date("CloseDate"),
+        known_in("AccountId", f"{S}.account.Id"),
+        known_in("OwnerId", f"{S}.user.Id", severity=WARN),
+        freshness("SystemModstamp"),
+    ),
+    suite(
+        f"{S}.opportunitylineitem",
+        "Id",
+        known_in("OpportunityId", f"{S}.opportunity.Id"),
+        known_in("Product2Id", f"{S}.product2.Id"),
+        between("TotalPrice", 0, None, rule="TotalPrice must be ≥ 0"),
+        between("Quantity", 0, None, rule="Quantity must be ≥ 0"),
+    ),
+]
+
+SUITES: dict[str, Suite] = {s.table: s for s in (*KANTATA, *JIRA, *SALESFORCE)}

@@ -10,7 +10,8 @@ from dagster import (
     asset_check,
 )
 
-from checks.gx_runner import SUITES, SuiteOutcome, run_suite
+from checks.config import SAMPLE_SIZE
+from checks.gx_runner import SUITES, ExpectationOutcome, SuiteOutcome, run_suite
 from orchestration.resources import WarehouseResource
 from sources.common.config import as_of_date
 
@@ -23,12 +24,19 @@ def check_name(table: str) -> str:
 def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
     failed = [e for e in outcome.expectations if not e.passed]
     errors = [e for e in failed if e.severity == "error"]
+    shown = errors or failed  # the sample shows the blocking failures first
     metadata = {
         "summary": MetadataValue.md(outcome.summary()),
         "row_count": outcome.row_count,
         "expectations": len(outcome.expectations),
         "failed_error": len(errors),
         "failed_warn": len(failed) - len(errors),
+        "failing_count": sum(e.unexpected_count for e in shown),
+        "sample": MetadataValue.json(
+            [dict(item, expectation=e.expectation) for e in shown for item in _items(e)][
+                :SAMPLE_SIZE
+            ]
+        ),
     }
     for e in failed:
         metadata[f"failed: {e.expectation}"] = MetadataValue.json(
@@ -43,8 +51,14 @@ def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
         passed=not failed,
         severity=AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN,
         metadata=metadata,
-        description=outcome.summary().splitlines()[0] if failed else "all expectations met",
+        description="\n".join(outcome.summary().splitlines()[:4])
+        if failed
+        else "all expectations met",
     )
+
+
+def _items(outcome: ExpectationOutcome) -> list[dict]:
+    return [i if isinstance(i, dict) else {"value": i} for i in outcome.unexpected_sample]
 
 
 def build_gx_check(table: str) -> AssetChecksDefinition:

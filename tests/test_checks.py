@@ -38,6 +38,8 @@ def entry(i: int, **overrides: Any) -> dict[str, Any]:
         "date_performed": date(2026, 5, 4),
         "time_in_minutes": 480,
         "billable": True,
+        "rate_in_cents": 20000,
+        "updated_at": datetime(2026, 5, 29, 17, 0),
     }
     return {**row, **overrides}
 
@@ -63,7 +65,8 @@ def build_db(
         _insert(con, "time_entries", entries)
         for record_id in quarantined:
             con.execute(
-                f"INSERT INTO {QUARANTINE_TABLE} VALUES ('kantata', 'time_entries', ?, "
+                f"INSERT INTO {QUARANTINE_TABLE} (source, object, record_id, reason, payload, "
+                "quarantined_at) VALUES ('kantata', 'time_entries', ?, "
                 "'time_in_minutes: cannot read ''abc'' as INTEGER', '{}', TIMESTAMP '2026-06-01')",
                 [record_id],
             )
@@ -85,7 +88,7 @@ def by_name(outcome: SuiteOutcome, expectation: str) -> ExpectationOutcome:
 
 
 def test_time_entries_suite_is_registered_under_its_raw_table_name() -> None:
-    assert list(SUITES) == [TABLE]
+    assert TABLE in SUITES
     assert SUITES[TABLE].key == "id"
 
 
@@ -108,12 +111,15 @@ def test_clean_time_entries_pass_every_expectation(tmp_path: Path) -> None:
         "expect_column_values_to_not_be_null(user_id)",
         "expect_column_values_to_be_in_set(user_id)",
         "expect_column_values_to_be_in_set(workspace_id)",
+        "expect_column_values_to_be_between(rate_in_cents)",
+        "expect_column_max_to_be_between(updated_at)",
+        "row_count_vs_previous_load",
         "quarantine_share(time_entries)",
     ]
     assert all(e.passed for e in outcome.expectations)
     assert outcome.passed is True
     assert outcome.warnings == []
-    assert outcome.summary() == "raw_kantata.time_entries: passed; 8 checks on 7 rows"
+    assert outcome.summary() == "raw_kantata.time_entries: passed; 11 checks on 7 rows"
 
 
 def test_duplicated_id_fails_with_error(tmp_path: Path) -> None:
@@ -143,7 +149,7 @@ def test_unknown_user_fails_and_the_sample_names_the_entry(tmp_path: Path) -> No
     assert outcome.passed is False
     assert outcome.summary().splitlines() == [
         "raw_kantata.time_entries: FAILED (blocking) — 1 error(s), 0 warning(s); "
-        "8 checks on 7 rows",
+        "11 checks on 7 rows",
         'raw_kantata.time_entries: 2 of 7 rows failed "user_id must be a known Kantata user" '
         "(error) — e.g. id=te-9001 user_id=u-999; id=te-9002 user_id=u-gone",
     ]
@@ -205,7 +211,7 @@ def test_unknown_workspace_only_warns_and_does_not_block(tmp_path: Path) -> None
     ]
     assert outcome.warnings[0].unexpected_sample == [{"id": "te-2", "workspace_id": "w-404"}]
     assert outcome.summary().splitlines() == [
-        "raw_kantata.time_entries: passed with 1 warning(s); 8 checks on 2 rows",
+        "raw_kantata.time_entries: passed with 1 warning(s); 11 checks on 2 rows",
         'raw_kantata.time_entries: 1 of 2 rows failed "workspace_id should be a known Kantata '
         'workspace" (warn) — e.g. id=te-2 workspace_id=w-404',
     ]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sources.sandbox.credentials import JIRA_API_TOKEN, JIRA_USER
+from sources.sandbox.faults import FaultConfig
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 
 EMBEDDED_HISTORIES = 40  # histories Jira Cloud embeds in a search result's changelog
@@ -251,6 +252,9 @@ class JiraApi(SandboxApi):
             ("GET", rf"{_V}/users/search", self.users_search),
         ]:
             self.route(method, pattern, handler)
+        from sources.sandbox.jira_write_api import register  # issue create/comment/label search
+
+        register(self)
 
     # --- auth and errors -------------------------------------------------------------
     def authorized(self, request: Request) -> bool:
@@ -274,6 +278,9 @@ class JiraApi(SandboxApi):
             404,
             {"errorMessages": [f"No resource found at {request.path}."], "errors": {}},
         )
+
+    def error_body(self, status: int, message: str) -> Any:
+        return {"errorMessages": [message], "errors": {}}
 
     # --- rendering -------------------------------------------------------------------
     def _api(self, path: str) -> str:
@@ -522,7 +529,9 @@ class JiraApi(SandboxApi):
         )
         is_last = len(rows) <= limit
         rows = rows[:limit]
-        issues = [self._issue(row, wanted) for row in rows]
+        issues = [
+            self.bad_records.apply("issues", row["id"], self._issue(row, wanted)) for row in rows
+        ]
         if with_changelog and rows:
             ids = [row["id"] for row in rows]
             items = self._changelog_rows(ids, 0, self.embedded_histories)
@@ -531,12 +540,12 @@ class JiraApi(SandboxApi):
             for item in items:
                 by_issue.setdefault(item["issue_id"], []).append(item)
                 totals[item["issue_id"]] = item["total"]
-            for issue in issues:
-                histories = self._histories(by_issue.get(issue["id"], []))
+            for row, issue in zip(rows, issues, strict=True):
+                histories = self._histories(by_issue.get(row["id"], []))
                 issue["changelog"] = {
                     "startAt": 0,
                     "maxResults": len(histories),
-                    "total": totals.get(issue["id"], 0),
+                    "total": totals.get(row["id"], 0),
                     "histories": histories,
                 }
         page: dict[str, Any] = {"issues": issues}
@@ -633,10 +642,11 @@ def start(
     host: str = "127.0.0.1",
     port: int = 0,
     embedded_histories: int = EMBEDDED_HISTORIES,
+    faults: FaultConfig | None = None,
 ) -> RunningServer:
     """Serve ``db_path``'s Jira tables; ``env`` holds JIRA_URL, JIRA_USER, JIRA_API_TOKEN."""
     api = JiraApi(Path(db_path), embedded_histories=embedded_histories)
-    server = RunningServer(api, host=host, port=port)
+    server = RunningServer(api, host=host, port=port, faults=faults)
     api.base_url = server.url
     server.env = {"JIRA_URL": server.url, "JIRA_USER": JIRA_USER, "JIRA_API_TOKEN": JIRA_API_TOKEN}
     return server

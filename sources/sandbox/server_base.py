@@ -171,35 +171,33 @@ def _make_handler(
         def _serve(self) -> None:
             request = self._read_request()
             fault = self._fault(request)
-            status: int | None = None
-            try:
-                if fault.kind == "reset":
-                    self._reset()
-                    return
+            response: Response | None = None
+            if fault.kind != "reset":
                 if fault.before_handling:
                     response = api.fault_response(fault)
                 else:
                     response = self._dispatch(request)
-                status = response.status
-                truncate = fault.kind == "truncate" and status == 200
-                self._write(response, truncate)
-                if fault.kind == "truncate" and not truncate:
-                    fault = NO_FAULT
-            finally:
-                requests.append(
-                    RequestLogEntry(
-                        request.method,
-                        request.path,
-                        dict(request.query),
-                        status,
-                        fault.kind,
-                        _json_body(request.body),
-                    )
+                if fault.kind == "truncate" and response.status != 200:
+                    fault = NO_FAULT  # only a 200's body is cut short
+            # logged before answering, so a client that got its answer finds it in the log
+            requests.append(
+                RequestLogEntry(
+                    request.method,
+                    request.path,
+                    dict(request.query),
+                    None if response is None else response.status,
+                    fault.kind,
+                    _json_body(request.body),
                 )
-                if fault.kind:
-                    log.debug(
-                        "%s: injected %s on %s %s", api.name, fault.kind, self.command, request.path
-                    )
+            )
+            if fault.kind:
+                log.debug(
+                    "%s: injected %s on %s %s", api.name, fault.kind, self.command, request.path
+                )
+            if response is None:
+                self._reset()
+            else:
+                self._write(response, truncate=fault.kind == "truncate")
 
         def _dispatch(self, request: Request) -> Response:
             try:

@@ -1,0 +1,164 @@
+"""Close the loop with Jira: a failing check opens a ticket for the team that owns it, or,
+when an open ticket for that check exists (found by its label), adds a comment with the new
+run's counts, so one failing check never has two open tickets.  Off unless
+``PSOPS_DQ_JIRA_PROJECT`` is set; it talks to Jira through the same ``jira`` client (and
+``JIRA_URL`` / ``JIRA_USER`` / ``JIRA_API_TOKEN``) as the connector.
+
+- ``PSOPS_DQ_JIRA_PROJECT``: project key the tickets go to (e.g. ``PSOPS``).
+- ``PSOPS_DQ_JIRA_OWNERS``: ``source=team`` pairs, comma-separated (``kantata=ps-ops,
+  salesforce=revops,jira=ps-tools,dbt=analytics``); the team becomes a label and is named
+  in the ticket.  A check's source is its asset's (``raw_kantata/...`` → kantata), dbt
+  tests are ``dbt``.
+- ``PSOPS_DQ_JIRA_ISSUE_TYPE``: default ``Task``.
+- ``PSOPS_DQ_JIRA_SEVERITIES``: which failures file tickets, default ``error``
+  (``error,warn`` for both).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from orchestration.dq import CheckResult
+
+log = logging.getLogger(__name__)
+
+PROJECT_VARIABLE = "PSOPS_DQ_JIRA_PROJECT"
+OWNERS_VARIABLE = "PSOPS_DQ_JIRA_OWNERS"
+ISSUE_TYPE_VARIABLE = "PSOPS_DQ_JIRA_ISSUE_TYPE"
+SEVERITIES_VARIABLE = "PSOPS_DQ_JIRA_SEVERITIES"
+LABEL = "psops-dq"
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    project: str
+    owners: dict[str, str] = field(default_factory=dict)
+    issue_type: str = "Task"
+    severities: tuple[str, ...] = ("error",)
+
+
+def config_from_env() -> AlertConfig | None:
+    """None when the loop is off (no ``PSOPS_DQ_JIRA_PROJECT``)."""
+    project = os.environ.get(PROJECT_VARIABLE, "").strip()
+    if not project:
+        return None
+    owners = {}
+    for pair in os.environ.get(OWNERS_VARIABLE, "").split(","):
+        if "=" in pair:
+            source, team = pair.split("=", 1)
+            owners[source.strip().lower()] = team.strip()
+    severities = tuple(
+        s.strip().lower() for s in os.environ.get(SEVERITIES_VARIABLE, "error").split(",")
+    )
+    return AlertConfig(
+        project=project.upper(),
+        owners=owners,
+        issue_type=os.environ.get(ISSUE_TYPE_VARIABLE, "Task").strip() or "Task",
+        severities=tuple(s for s in severities if s),
+    )
+
+
+def source_of(result: CheckResult) -> str:
+    """``raw_kantata/time_entries`` → ``kantata``; a dbt model → ``dbt``."""
+    head = result.asset.split("/", 1)[0]
+    return head.removeprefix("raw_") if head.startswith("raw_") else "dbt"
+
+
+def check_label(result: CheckResult) -> str:
+    """One Jira label per check (labels allow no spaces): ``psops-dq-<asset>-<check>``."""
+    text = f"{LABEL}-{result.asset}-{result.check_name}".lower()
+    return re.sub(r"[^a-z0-9_.-]+", "-", text)[:255]
+
+
+def _adf(paragraphs: list[str]) -> dict[str, Any]:
+    """Plain paragraphs as an Atlassian Document (REST v3 takes rich text only as ADF)."""
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": text}]}
+            for text in paragraphs
+            if text
+        ],
+    }
+
+
+def _report(result: CheckResult, owner: str | None) -> list[str]:
+    return [
+        f"psops data-quality check {result.check_name} on {result.asset} failed "
+        f"({result.severity}) in run {result.run_id} at {result.checked_at:%Y-%m-%d %H:%M} UTC.",
+        f"Failing rows: {result.failing_count}.",
+        result.description,
+        f"Sample: {result.sample}",
+        f"Owner: {owner}" if owner else "",
+        "Run `psops checks` for the latest results of every check.",
+    ]
+
+
+class JiraAlerts:
+    """Open or update one ticket per failing check, through a ``jira.JIRA`` client."""
+
+    def __init__(self, client: Any, config: AlertConfig) -> None:
+        self.client = client
+        self.config = config
+
+    def open_ticket(self, label: str) -> str | None:
+        """The key of the open ticket carrying ``label``, if any."""
+        jql = (
+            f'project = {self.config.project} AND labels = "{label}" '
+            "AND statusCategory != Done ORDER BY created ASC"
+        )
+        found = self.client.enhanced_search_issues(jql, maxResults=1, fields=["summary"])
+        return found[0].key if found else None
+
+    def file(self, result: CheckResult) -> tuple[str, str]:
+        """("created" | "updated", issue key)."""
+        label = check_label(result)
+        owner = self.config.owners.get(source_of(result))
+        key = self.open_ticket(label)
+        if key is not None:
+            self.client.add_comment(key, _adf(_report(result, owner)))
+            return "updated", key
+        labels = [LABEL, label] + ([f"owner-{owner}".lower().replace(" ", "-")] if owner else [])
+        issue = self.client.create_issue(
+            fields={
+                "project": {"key": self.config.project},
+                "issuetype": {"name": self.config.issue_type},
+                "summary": f"Data-quality check failing: {result.check_name} on {result.asset}",
+                "description": _adf(_report(result, owner)),
+                "labels": labels,
+            },
+            prefetch=False,
+        )
+        return "created", issue.key
+
+
+def file_failures(results: list[CheckResult], run_log: Any = log) -> list[tuple[str, str]]:
+    """File the failures whose severity is configured; never raises (a Jira outage must not
+    turn a refresh's verdict), but says what went wrong in the run log."""
+    config = config_from_env()
+    if config is None:
+        return []
+    wanted = [r for r in results if not r.passed and r.severity in config.severities]
+    if not wanted:
+        return []
+    from sources.jira.extract import config_from_env as jira_config
+    from sources.jira.extract import connect
+
+    filed: list[tuple[str, str]] = []
+    try:
+        alerts = JiraAlerts(connect(jira_config()), config)
+        for result in wanted:
+            action, key = alerts.file(result)
+            filed.append((action, key))
+            run_log.info(f"jira: {action} {key} for check {result.check_name} on {result.asset}")
+    except Exception as exc:  # noqa: BLE001 - a Jira outage must not change the verdict
+        run_log.warning(f"jira: could not file data-quality tickets: {exc}")
+    return filed
+
+
+__all__ = ["AlertConfig", "JiraAlerts", "check_label", "config_from_env", "file_failures"]

@@ -1,0 +1,234 @@
+"""The GX suites of every raw table: cross-system references, allowed values, ranges,
+volume against the last published load and freshness against as_of."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from checks.gx_runner import SUITES, ExpectationOutcome, SuiteOutcome, run_suite
+from checks.volume import record_volumes
+from sources.common.loader import ensure_raw_schema
+from sources.common.raw_tables import RawTable
+from sources.registry import all_sources
+from sources.sandbox.schema import SYSTEMS
+
+AS_OF = date(2026, 10, 15)
+
+
+def raw(system: str, name: str) -> RawTable:
+    return RawTable(system, name, SYSTEMS[system][name])
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: RawTable, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        full = {"_raw_json": "{}", "_loaded_at": datetime(2026, 10, 14), "_deleted": False, **row}
+        cols = ", ".join(f'"{c}"' for c in full)
+        con.execute(
+            f"INSERT INTO {table.qualified_name} ({cols}) VALUES ({', '.join('?' for _ in full)})",
+            list(full.values()),
+        )
+
+
+def make_db(tmp_path: Path, data: dict[tuple[str, str], list[dict[str, Any]]]) -> Path:
+    path = tmp_path / "psops.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        ensure_raw_schema(con, [raw(*key) for key in data])
+        for key, rows in data.items():
+            insert(con, raw(*key), rows)
+    finally:
+        con.close()
+    return path
+
+
+def run(path: Path, table: str) -> SuiteOutcome:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return run_suite(con, table, AS_OF)
+    finally:
+        con.close()
+
+
+def by_name(outcome: SuiteOutcome, expectation: str) -> ExpectationOutcome:
+    return next(e for e in outcome.expectations if e.expectation == expectation)
+
+
+def test_every_raw_table_of_every_source_has_a_suite_that_checks_its_key() -> None:
+    raw_tables = {t.qualified_name: t for s in all_sources() for t in s.tables}
+
+    assert sorted(SUITES) == sorted(raw_tables)
+    for name, suite in SUITES.items():
+        assert suite.key == raw_tables[name].primary_key
+        assert [e.expectation for e in suite.expectations[:2]] == [
+            "expect_column_values_to_be_unique",
+            "expect_column_values_to_not_be_null",
+        ]
+
+
+def cfv(i: int, name: str, value: str, subject: str = "Workspace") -> dict[str, Any]:
+    return {
+        "id": f"cfv-{i}",
+        "subject_type": subject,
+        "subject_id": f"w-{i}",
+        "custom_field_name": name,
+        "value": value,
+    }
+
+
+def test_a_workspace_naming_an_unknown_opportunity_is_an_error(tmp_path: Path) -> None:
+    db = make_db(
+        tmp_path,
+        {
+            ("salesforce", "opportunity"): [{"Id": "006A"}, {"Id": "006B", "IsDeleted": True}],
+            ("kantata", "custom_field_values"): [
+                cfv(1, "Salesforce Opportunity ID", "006A"),
+                cfv(2, "Salesforce Opportunity ID", "006Z"),
+                cfv(3, "Jira Project Key", "006Z"),  # another field: not judged
+                cfv(4, "Engagement Type", "Client"),
+                cfv(5, "Region", "EMEA", subject="User"),
+            ],
+        },
+    )
+
+    outcome = run(db, "raw_kantata.custom_field_values")
+
+    opp = by_name(outcome, "expect_column_values_to_be_in_set(value: Salesforce Opportunity ID)")
+    assert (opp.passed, opp.severity, opp.unexpected_count) == (False, "error", 1)
+    assert opp.unexpected_sample == [{"id": "cfv-2", "value": "006Z"}]
+    assert by_name(outcome, "expect_column_values_to_be_in_set(value: Region)").passed
+    assert by_name(outcome, "expect_column_values_to_be_in_set(value: Engagement Type)").passed
+    assert outcome.passed is False
+
+
+def issue(i: int, project: str, **overrides: Any) -> dict[str, Any]:
+    row = {
+        "id": str(10000 + i),
+        "key": f"{project}-{i}",
+        "project_key": project,
+        "issue_type": "Escalation",
+        "priority": "High",
+        "status_id": "1",
+        "status_category_key": "new",
+        "created": datetime(2026, 10, 1, 9),
+        "updated": datetime(2026, 10, 14, 9),
+    }
+    return {**row, **overrides}
+
+
+def test_a_ticket_in_a_project_of_no_engagement_is_an_error_except_service_desks(
+    tmp_path: Path,
+) -> None:
+    db = make_db(
+        tmp_path,
+        {
+            ("jira", "statuses"): [{"id": "1", "name": "To Do", "category_key": "new"}],
+            ("kantata", "custom_field_values"): [cfv(1, "Jira Project Key", "ACME")],
+            ("jira", "issues"): [
+                issue(1, "ACME"),
+                issue(2, "PSOPS"),
+                issue(3, "GHOST"),
+                issue(4, "ACME", priority="Urgent"),
+            ],
+        },
+    )
+
+    outcome = run(db, "raw_jira.issues")
+
+    tickets = by_name(outcome, "expect_column_values_to_be_in_set(project_key: engagement)")
+    assert (tickets.passed, tickets.severity, tickets.unexpected_count) == (False, "error", 1)
+    assert tickets.unexpected_sample == [{"id": "10003", "project_key": "GHOST"}]
+    priority = by_name(outcome, "expect_column_values_to_be_in_set(priority)")
+    assert (priority.passed, priority.unexpected_count) == (False, 1)
+    assert priority.unexpected_sample == [{"id": "10004", "priority": "Urgent"}]
+
+
+def opportunity(i: int, **overrides: Any) -> dict[str, Any]:
+    row = {
+        "Id": f"006{i}",
+        "AccountId": "001A",
+        "OwnerId": "005A",
+        "StageName": "Proposal",
+        "Probability": 50.0,
+        "Amount": 1000.0,
+        "CloseDate": date(2026, 11, 30),
+        "ForecastCategoryName": "Best Case",
+        "SystemModstamp": datetime(2026, 10, 14, 8),
+    }
+    return {**row, **overrides}
+
+
+def test_probability_above_100_and_an_unknown_stage_are_errors(tmp_path: Path) -> None:
+    db = make_db(
+        tmp_path,
+        {
+            ("salesforce", "account"): [{"Id": "001A", "Region__c": "AMER"}],
+            ("salesforce", "user"): [{"Id": "005A", "Email": "a@example.com"}],
+            ("salesforce", "opportunity"): [
+                opportunity(1),
+                opportunity(2, Probability=150.0),
+                opportunity(3, StageName="Won-ish"),
+            ],
+        },
+    )
+
+    outcome = run(db, "raw_salesforce.opportunity")
+
+    assert [(e.expectation, e.unexpected_count) for e in outcome.errors] == [
+        ("expect_column_values_to_be_in_set(StageName)", 1),
+        ("expect_column_values_to_be_between(Probability)", 1),
+    ]
+    assert by_name(outcome, "expect_column_max_to_be_between(SystemModstamp)").passed
+
+
+def users(n: int) -> list[dict[str, Any]]:
+    return [{"id": f"u-{i}", "email_address": f"u{i}@example.com"} for i in range(n)]
+
+
+def test_volume_drop_above_10_percent_is_an_error_and_a_rise_above_50_percent_warns(
+    tmp_path: Path,
+) -> None:
+    db = make_db(tmp_path, {("kantata", "users"): users(85)})
+    con = duckdb.connect(str(db))
+    record_volumes(con, {"raw_kantata.users": 100}, "run-before", datetime(2026, 10, 14))
+    con.close()
+
+    dropped = by_name(run(db, "raw_kantata.users"), "row_count_vs_previous_load")
+
+    assert (dropped.passed, dropped.severity, dropped.unexpected_count) == (False, "error", 15)
+    assert dropped.details == (
+        "85 rows against 100 at the last published load (run run-befo): 15 % fewer, "
+        "above the 10 % drop limit"
+    )
+    con = duckdb.connect(str(db))
+    record_volumes(con, {"raw_kantata.users": 50}, "run-later", datetime(2026, 10, 15))
+    con.close()
+    risen = by_name(run(db, "raw_kantata.users"), "row_count_vs_previous_load")
+    assert (risen.passed, risen.severity, risen.unexpected_count) == (False, "warn", 35)
+
+
+def test_no_previous_load_passes_the_volume_check(tmp_path: Path) -> None:
+    outcome = run(make_db(tmp_path, {("kantata", "users"): users(3)}), "raw_kantata.users")
+
+    volume = by_name(outcome, "row_count_vs_previous_load")
+    assert (volume.passed, volume.details) == (True, "3 rows; no previous load to compare")
+
+
+def test_a_source_silent_for_more_than_7_days_warns_on_freshness(tmp_path: Path) -> None:
+    db = make_db(
+        tmp_path,
+        {
+            ("jira", "statuses"): [{"id": "1", "name": "To Do", "category_key": "new"}],
+            ("jira", "issues"): [issue(1, "PSOPS", updated=datetime(2026, 10, 7, 23))],
+        },
+    )
+
+    outcome = run(db, "raw_jira.issues")
+
+    fresh = by_name(outcome, "expect_column_max_to_be_between(updated)")
+    assert (fresh.passed, fresh.severity) == (False, "warn")
+    assert fresh.unexpected_sample == [{"updated": "2026-10-07 23:00:00"}]
+    assert outcome.passed is True
