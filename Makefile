@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo test lint ui manifest clean
+.PHONY: install demo test lint ui manifest clean bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ ui: install
 	mkdir -p .dagster_home && cp orchestration/dagster.yaml .dagster_home/dagster.yaml
 	$(BIN)/psops sandbox serve & SERVE_PID=$$!; trap 'kill $$SERVE_PID 2>/dev/null' EXIT INT TERM; \
 	  sleep 3; DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml
+
+# connector records/s vs the same pages fetched with plain requests (medium sandbox)
+bench-ingest: install
+	$(BIN)/python -m bench.ingest --scale medium
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .dagster_home

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from dagster import DagsterEventType, DagsterInstance
 
@@ -45,6 +48,51 @@ def preflight() -> None:
 
     for source in all_sources():
         source.check(source.from_env())
+
+
+class _ProgressHandler(logging.Handler):
+    """The ``psops.progress`` lines on a terminal: ``<source> <object>: N pages, N records,
+    N records/s``.  On a TTY an object's newer line overwrites its previous one."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.INFO)
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._last: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage()
+        key = line.split(":", 1)[0]
+        if self.tty:
+            prefix = "\r\033[K" if key == self._last else ("\n" if self._last else "")
+            self.stream.write(prefix + line)
+        else:
+            self.stream.write(line + "\n")
+        self._last = key
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty and self._last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@contextmanager
+def terminal_progress(stream: TextIO) -> Iterator[None]:
+    """Show ingest progress (``psops.progress``) on ``stream`` while the block runs."""
+    logger = logging.getLogger("psops.progress")
+    handler = _ProgressHandler(stream)
+    previous = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        handler.end()
+        logger.removeHandler(handler)
+        logger.setLevel(previous[0])
+        logger.propagate = previous[1]
 
 
 def _instance() -> DagsterInstance:
@@ -94,4 +142,10 @@ def run_refresh(full: bool = False, log_level: str = "WARNING") -> RefreshOutcom
     return outcome
 
 
-__all__ = ["RefreshOutcome", "SourceConfigError", "preflight", "run_refresh"]
+__all__ = [
+    "RefreshOutcome",
+    "SourceConfigError",
+    "preflight",
+    "run_refresh",
+    "terminal_progress",
+]

@@ -1,7 +1,7 @@
 """One Dagster multi-asset per source: every raw table it lands is an asset of its own
-(group ``raw_<source>``), materialized with its load statistics as metadata."""
-
-import time
+(group ``raw_<source>``), materialized with its load statistics as metadata.  The source's
+streams are fetched concurrently (``PSOPS_MAX_WORKERS``) and written by this step's one
+DuckDB connection; progress (pages, records, records/s per object) goes to the run log."""
 
 from dagster import (
     AssetExecutionContext,
@@ -15,8 +15,9 @@ from dagster import (
 )
 
 from orchestration.resources import WarehouseResource
-from sources.common.loader import StreamResult, TableStats, ingest
+from sources.common.loader import StreamResult, TableStats
 from sources.common.raw_tables import RawTable
+from sources.common.runner import progress_reporter, run_source
 from sources.common.source import Source
 
 
@@ -26,17 +27,6 @@ class IngestConfig(Config):
 
 def raw_asset_key(table: RawTable) -> AssetKey:
     return AssetKey([table.schema, table.name])
-
-
-def _progress_logger(context: AssetExecutionContext, started: float):
-    def on_progress(stream: str, stats: TableStats) -> None:
-        elapsed = max(time.monotonic() - started, 1e-6)
-        context.log.info(
-            f"{stats.table}: page {stats.pages}, {stats.received} records "
-            f"({stats.received / elapsed:,.0f} records/s)"
-        )
-
-    return on_progress
 
 
 def build_ingest_assets(source: Source) -> AssetsDefinition:
@@ -57,12 +47,9 @@ def build_ingest_assets(source: Source) -> AssetsDefinition:
         source_config = source.from_env()
         source.check(source_config)
         results: dict[str, tuple[TableStats, StreamResult]] = {}
-        started = time.monotonic()
+        on_progress = progress_reporter(source.name, context.log.info)
         with warehouse.connect() as con:
-            for stream in source.streams(source_config):
-                result = ingest(
-                    con, stream, full=config.full, on_progress=_progress_logger(context, started)
-                )
+            for result in run_source(con, source, config.full, on_progress):
                 for name, stats in result.tables.items():
                     results[name] = (stats, result)
             counts = {

@@ -1,13 +1,16 @@
 """Jira Cloud (REST v3 through the ``jira`` library, Basic auth with an API token) into
 ``raw_jira.*``: projects, statuses and users in full each run; issues incremental on
 ``updated`` with every status item of their changelogs (``issue_changelog``), committed
-with the page of issues they belong to.  Jira's search does not report deleted issues,
-so no table has a deleted flag; ``psops refresh --full`` re-reads everything."""
+with the page of issues they belong to.  Jira's search does not report deleted issues:
+``psops refresh --full`` re-reads everything and marks what is no longer listed
+``_deleted`` (an issue and its changelog rows); projects, statuses and users are read whole
+each run, so they are reconciled every run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sources.common.http import HttpPolicy, policy_from_env
 from sources.common.loader import Batch, Stream
 from sources.common.source import Source
 from sources.jira.extract import (
@@ -35,20 +38,32 @@ def check(config: JiraConfig) -> None:
     myself(connect(config))
 
 
-def _issues(config: JiraConfig):
+def _issues(config: JiraConfig, policy: HttpPolicy):
     def fetch(since: str | None) -> Iterator[Batch]:
-        yield from fetch_issues(connect(config), config, since)
+        yield from fetch_issues(connect(config, policy), config, since)
 
     return fetch
 
 
 def streams(config: JiraConfig) -> list[Stream]:
-    """projects, statuses, users (full each run) and issues (+ changelog, incremental)."""
+    """projects, statuses, users (full each run) and issues (+ changelog, incremental),
+    sharing one HTTP policy (retry budget, rate limit) for the run."""
+    policy = policy_from_env(SOURCE_NAME)
+
+    def whole(name: str, table, fetch) -> Stream:
+        return Stream(SOURCE_NAME, name, [table], fetcher(config, fetch, policy), False, True)
+
     return [
-        Stream(SOURCE_NAME, "projects", [PROJECTS], fetcher(config, fetch_projects), False),
-        Stream(SOURCE_NAME, "statuses", [STATUSES], fetcher(config, fetch_statuses), False),
-        Stream(SOURCE_NAME, "users", [USERS], fetcher(config, fetch_users), False),
-        Stream(SOURCE_NAME, "issues", [ISSUES, ISSUE_CHANGELOG], _issues(config)),
+        whole("projects", PROJECTS, fetch_projects),
+        whole("statuses", STATUSES, fetch_statuses),
+        whole("users", USERS, fetch_users),
+        Stream(
+            SOURCE_NAME,
+            "issues",
+            [ISSUES, ISSUE_CHANGELOG],
+            _issues(config, policy),
+            reconcile=True,
+        ),
     ]
 
 

@@ -12,9 +12,15 @@ a run asks from the cursor's minute (in that zone, from ``/myself``), so the iss
 cursor's own minute are read again; upserts make that harmless, and a crash between two
 pages of one minute never skips an issue.
 
+An incremental run also re-reads an overlap window before the cursor
+(``PSOPS_JIRA_OVERLAP_MINUTES``, default 5): an issue whose ``updated`` was stamped during
+an earlier sync but became searchable only after it (Jira's index lags) is not skipped.
+Changelogs are read only for the issues the search returns, i.e. the changed ones.
+
 The client's own retry loop (``ResilientSession``) is turned off (its waits are minutes
-long and it ignores 5xx); psops's retry adapter (``sources.common.http``) is mounted
-instead: backoff on 5xx/timeouts, 429 ``Retry-After``, and a 401 surfaces at once.
+long and it ignores 5xx); psops's policy (``sources.common.http``) is mounted instead:
+backoff on 5xx/timeouts/resets/cut-off bodies, 429 ``Retry-After``, the source's retry
+budget and rate limit, and a 401 surfaces at once.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,7 +39,7 @@ from jira import JIRA, JIRAError
 
 from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import make_session
+from sources.common.http import HttpPolicy, mount_policy, policy_from_env
 from sources.common.loader import Batch
 from sources.jira.tables import changelog_record
 
@@ -44,6 +50,8 @@ URL_VARIABLE = "JIRA_URL"
 USER_VARIABLE = "JIRA_USER"
 TOKEN_VARIABLE = "JIRA_API_TOKEN"
 PROJECTS_VARIABLE = "JIRA_PROJECTS"  # optional: comma-separated project keys to ingest
+OVERLAP_VARIABLE = "PSOPS_JIRA_OVERLAP_MINUTES"
+DEFAULT_OVERLAP_MINUTES = 5
 ISSUE_FIELDS = [
     "project",
     "issuetype",
@@ -73,6 +81,7 @@ class JiraConfig:
     page_size: int = 100  # issues per search page (Jira Cloud's cap with fields)
     changelog_page_size: int = 100  # histories per /issue/{id}/changelog page
     list_page_size: int = 50  # projects / users per page
+    overlap_minutes: int = DEFAULT_OVERLAP_MINUTES  # re-read before the cursor
 
 
 def config_from_env() -> JiraConfig:
@@ -84,11 +93,16 @@ def config_from_env() -> JiraConfig:
         for key in os.environ.get(PROJECTS_VARIABLE, "").split(",")
         if key.strip()
     )
+    overlap = os.environ.get(OVERLAP_VARIABLE, "").strip() or str(DEFAULT_OVERLAP_MINUTES)
+    if not overlap.isdigit():
+        problem = f"{OVERLAP_VARIABLE} must be a whole number of minutes, not {overlap!r}"
+        raise SourceConfigError(SOURCE_NAME, OVERLAP_VARIABLE, problem)
     return JiraConfig(
         url=values[URL_VARIABLE].rstrip("/"),
         user=values[USER_VARIABLE],
         api_token=values[TOKEN_VARIABLE],
         projects=projects,
+        overlap_minutes=int(overlap),
     )
 
 
@@ -114,9 +128,10 @@ def jira_errors(what: str) -> Iterator[None]:
         ) from exc
 
 
-def connect(config: JiraConfig) -> JIRA:
-    """A ``jira.JIRA`` client on REST v3 with psops's retry policy, told the deployment type
-    by ``/serverInfo`` (the enhanced search is a Cloud-only method of the client)."""
+def connect(config: JiraConfig, policy: HttpPolicy | None = None) -> JIRA:
+    """A ``jira.JIRA`` client on REST v3 with psops's HTTP policy (a fresh one unless the
+    run's is given), told the deployment type by ``/serverInfo`` (the enhanced search is a
+    Cloud-only method of the client)."""
     client = JIRA(
         server=config.url,
         basic_auth=(config.user, config.api_token),
@@ -124,9 +139,7 @@ def connect(config: JiraConfig) -> JIRA:
         get_server_info=False,  # read below, once the retry policy is mounted
         max_retries=0,  # retries happen in the mounted adapter (sources.common.http)
     )
-    policy = make_session()
-    for prefix, adapter in policy.adapters.items():
-        client._session.mount(prefix, adapter)
+    mount_policy(client._session, policy or policy_from_env(SOURCE_NAME))
     with jira_errors("GET /serverInfo"):
         info = client.server_info()
     client.deploymentType = info.get("deploymentType")
@@ -280,10 +293,19 @@ def search_page(client: JIRA, config: JiraConfig, jql: str, token: str | None) -
         )
 
 
+def overlap_start(cursor: str | None, minutes: int) -> str | None:
+    """Where an incremental search starts: ``minutes`` before the cursor."""
+    if not cursor or not minutes:
+        return cursor
+    moment = datetime.fromisoformat(cursor) - timedelta(minutes=minutes)
+    return moment.isoformat(timespec="milliseconds")
+
+
 def fetch_issues(client: JIRA, config: JiraConfig, since: str | None) -> Iterator[Batch]:
-    """Issues updated at/after ``since`` (and their status changelogs), page by page."""
+    """Issues updated at/after ``since`` less the overlap window (and their status
+    changelogs), page by page."""
     time_zone = myself(client).get("timeZone") or "UTC"
-    jql = issues_jql(since, time_zone, config.projects)
+    jql = issues_jql(overlap_start(since, config.overlap_minutes), time_zone, config.projects)
     log.info("jira: searching %s", jql)
     token: str | None = None
     pages = 0
@@ -305,11 +327,13 @@ def fetch_issues(client: JIRA, config: JiraConfig, since: str | None) -> Iterato
 
 
 def fetcher(
-    config: JiraConfig, fetch: Callable[[JIRA, JiraConfig], Iterator[Batch]]
+    config: JiraConfig,
+    fetch: Callable[[JIRA, JiraConfig], Iterator[Batch]],
+    policy: HttpPolicy | None = None,
 ) -> Callable[[str | None], Iterator[Batch]]:
     """A stream's ``fetch(since)`` for a full list: its own client, no cursor."""
 
     def run(since: str | None) -> Iterator[Batch]:
-        yield from fetch(connect(config), config)
+        yield from fetch(connect(config, policy), config)
 
     return run

@@ -1,11 +1,13 @@
 """Kantata OX (API v1, Bearer token): one incremental stream per object into
-``raw_kantata.<object>``.  Kantata's list endpoints do not report deletes, so no table has
-a deleted flag; ``psops refresh --full`` re-reads everything."""
+``raw_kantata.<object>``.  Kantata's list endpoints do not report deletes: ``psops refresh --full``
+re-reads everything and marks what is no longer listed ``_deleted``.  Objects are fetched
+concurrently (``PSOPS_MAX_WORKERS``), within ``PSOPS_KANTATA_RATE_LIMIT`` requests/s."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sources.common.http import HttpPolicy, policy_from_env
 from sources.common.loader import Batch, Stream
 from sources.common.source import Source
 from sources.kantata.extract import (
@@ -29,18 +31,21 @@ def check(config: KantataConfig) -> None:
         get_page(session, config, "users", {"per_page": 1})
 
 
-def _fetcher(config: KantataConfig, obj: str):
+def _fetcher(config: KantataConfig, obj: str, policy: HttpPolicy):
     def fetch(since: str | None) -> Iterator[Batch]:
-        with make_kantata_session(config) as session:
+        with make_kantata_session(config, policy) as session:
             yield from fetch_object(session, config, obj, since)
 
     return fetch
 
 
 def streams(config: KantataConfig) -> list[Stream]:
-    """One stream per Kantata object, each with its own session and ``updated_at`` cursor."""
+    """One stream per Kantata object, each with its own session and ``updated_at`` cursor,
+    all sharing the run's HTTP policy (retry budget, rate limit)."""
+    policy = policy_from_env(SOURCE_NAME)
     return [
-        Stream(SOURCE_NAME, obj, [table], _fetcher(config, obj)) for obj, table in TABLES.items()
+        Stream(SOURCE_NAME, obj, [table], _fetcher(config, obj, policy), reconcile=True)
+        for obj, table in TABLES.items()
     ]
 
 

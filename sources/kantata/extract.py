@@ -21,7 +21,7 @@ import requests
 
 from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import make_session
+from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,10 @@ def config_from_env() -> KantataConfig:
     return KantataConfig(url=url, token=values[TOKEN_VARIABLE])
 
 
-def make_kantata_session(config: KantataConfig) -> requests.Session:
-    session = make_session()
+def make_kantata_session(
+    config: KantataConfig, policy: HttpPolicy | None = None
+) -> requests.Session:
+    session = make_session(policy=policy)
     session.headers.update(
         {"Authorization": f"Bearer {config.token}", "Accept": "application/json"}
     )

@@ -8,12 +8,15 @@ Each sObject is one stream with its own cursor on ``SystemModstamp``::
 sent to ``/queryAll`` (so deleted rows arrive with ``IsDeleted = true``) and followed
 through ``nextRecordsUrl``.  Every page becomes one ``Batch`` whose cursor is the page's
 largest ``SystemModstamp``; the ascending order makes committing it with the page safe.
+The objects are fetched concurrently, each on its own session, all sharing the run's HTTP
+policy (retry budget, ``PSOPS_SALESFORCE_RATE_LIMIT``); a password login happens once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +35,7 @@ from simple_salesforce.exceptions import (
 
 from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import make_session, retry_policy
+from sources.common.http import HttpPolicy, make_session, policy_from_env
 from sources.common.loader import Batch, Stream
 from sources.common.raw_tables import RawTable
 from sources.salesforce.tables import SYSTEM, TABLES, sobject_name
@@ -153,9 +156,7 @@ def _translated(config: SalesforceConfig, call: Callable[[], Any]) -> Any:
 
 def check(config: SalesforceConfig) -> None:
     """One cheap authenticated call (``/limits``); ``SourceConfigError`` when refused."""
-    session = make_session(verify=config.ca_bundle or True)
-    for prefix in ("https://", "http://"):
-        session.get_adapter(prefix).max_retries = retry_policy(total=CHECK_RETRIES)
+    session = make_session(verify=config.ca_bundle or True, retries=CHECK_RETRIES)
     client = connect(config, session)
     _translated(config, client.limits)
     log.info("salesforce: session accepted by %s", client.sf_instance)
@@ -195,16 +196,32 @@ def page_cursor(records: list[dict[str, Any]]) -> str | None:
 
 
 class _Client:
-    """One client per ``streams()`` call, made on first use (a password login happens once)."""
+    """Clients for one ``streams()`` call: each stream gets its own session (streams run on
+    threads); a password login happens once and its session id is reused."""
 
-    def __init__(self, config: SalesforceConfig) -> None:
+    def __init__(self, config: SalesforceConfig, policy: HttpPolicy) -> None:
         self.config = config
-        self._client: Salesforce | None = None
+        self.policy = policy
+        self._login: Salesforce | None = None
+        self._lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        return make_session(verify=self.config.ca_bundle or True, policy=self.policy)
 
     def get(self) -> Salesforce:
-        if self._client is None:
-            self._client = connect(self.config)
-        return self._client
+        if self.config.access_token:
+            return connect(self.config, self._session())
+        with self._lock:
+            if self._login is None:
+                self._login = connect(self.config, self._session())
+            login = self._login
+        return Salesforce(
+            instance_url=f"https://{login.sf_instance}",
+            session_id=login.session_id,
+            session=self._session(),
+            version=self.config.api_version,
+            object_pairs_hook=dict,
+        )
 
 
 def _fetcher(client: _Client, table: RawTable) -> Callable[[str | None], Iterator[Batch]]:
@@ -230,7 +247,7 @@ def _fetcher(client: _Client, table: RawTable) -> Callable[[str | None], Iterato
 
 def streams(config: SalesforceConfig) -> list[Stream]:
     """One incremental stream per sObject, named like its raw table."""
-    client = _Client(config)
+    client = _Client(config, policy_from_env(SYSTEM))
     return [
         Stream(source=SYSTEM, name=table.name, tables=[table], fetch=_fetcher(client, table))
         for table in TABLES
