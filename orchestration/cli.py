@@ -35,7 +35,7 @@ def _log_level(args: argparse.Namespace) -> str:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from orchestration.refresh import preflight, run_refresh
+    from orchestration.refresh import preflight, run_refresh, terminal_progress
     from orchestration.resources import pin_warehouse_dir
 
     pin_warehouse_dir()
@@ -50,7 +50,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         f"psops refresh{' --full' if args.full else ''}: as of {as_of_date()}, "
         f"warehouse {warehouse_paths().root}"
     )
-    outcome = run_refresh(full=args.full, log_level=_log_level(args))
+    with terminal_progress(sys.stdout):  # concise per-object lines; Dagster's log with -v
+        outcome = run_refresh(full=args.full, log_level="DEBUG" if args.verbose else "WARNING")
     elapsed = time.monotonic() - started
     for warned in outcome.warned_checks:
         _say(f"warning: check {warned.check} on {warned.asset}: {warned.description}")
@@ -84,6 +85,7 @@ def cmd_sandbox_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         as_of=as_of,
         orphan_time_entries=args.orphan_time_entries,
+        bad_records=args.bad_records,
     )
     _say(
         f"sandbox ({args.scale}, seed {args.seed}, as of {as_of}) written to "
@@ -94,11 +96,35 @@ def cmd_sandbox_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sandbox_advance(args: argparse.Namespace) -> int:
+    from sources.sandbox.advance import advance
+
+    counts = advance(Path(args.dir), days=args.days, seed=args.seed)
+    _say(f"sandbox in {args.dir} advanced {args.days} day(s): new / updated / deleted")
+    for table, changes in sorted(counts.items()):
+        _say(
+            f"  {table:<40} {changes['new']:>7,} {changes['updated']:>7,} {changes['deleted']:>7,}"
+        )
+    _say("Restart `psops sandbox serve` to serve the advanced dataset.")
+    return EXIT_OK
+
+
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from sources.sandbox.faults import FaultConfig
     from sources.sandbox.serve import environment, start_all, stop_all, write_env_file
 
-    servers = start_all(sandbox_db(Path(args.dir)))
+    faults = FaultConfig(
+        error_rate=args.error_rate,
+        rate_limit=args.rate_limit,
+        latency_ms=args.latency_ms,
+        reset_rate=args.reset_rate,
+        truncate_rate=args.truncate_rate,
+        seed=args.fault_seed,
+    )
+    servers = start_all(sandbox_db(Path(args.dir)), faults=faults if faults.active else None)
     env = environment(servers)
+    if faults.active:
+        _say(f"Injecting faults: {faults}")
     _say("Sandbox APIs are up. Point psops at them with:")
     for key, value in env.items():
         _say(f"export {key}={value}")
@@ -114,6 +140,81 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     finally:
         stop_all(servers)
     return EXIT_OK
+
+
+def cmd_sandbox_backfill(args: argparse.Namespace) -> int:
+    from orchestration.backfill import backfill, replay_dates
+    from orchestration.resources import pin_warehouse_dir
+
+    pin_warehouse_dir()
+    as_of = as_of_date()
+    days = replay_dates(as_of, args.months)
+    _say(
+        f"backfilling {len(days)} refreshes ({days[0]} .. {days[-1]}) of the {args.scale} "
+        f"sandbox (seed {args.seed}) into {warehouse_paths().root}"
+    )
+
+    def report(step) -> None:
+        outcome = "published" if step.exit_code == EXIT_OK else f"FAILED (exit {step.exit_code})"
+        _say(f"  as of {step.as_of}: {outcome} in {step.seconds:.0f}s")
+        for problem in step.problems:
+            _err(f"    {problem}")
+
+    steps = backfill(
+        as_of,
+        args.months,
+        Path(args.dir),
+        scale=args.scale,
+        seed=args.seed,
+        log_level=_log_level(args) if args.verbose else "WARNING",
+        on_step=report,
+    )
+    total = sum(step.seconds for step in steps)
+    failed = [step for step in steps if step.exit_code != EXIT_OK]
+    if failed:
+        _err(f"psops sandbox backfill: the refresh as of {failed[0].as_of} did not publish.")
+        return EXIT_CHECK_FAILED
+    _say(f"{len(steps)} refreshes in {total:.0f}s; fct_revenue_forecast_history has them all.")
+    return EXIT_OK
+
+
+def _print_forecast_and_scorecard(con) -> None:
+    """Next quarter's revenue forecast by layer and the current SOKR scorecard."""
+    layers = con.execute(
+        """SELECT quarter, layer, sum(amount) FROM marts.mart_revenue_forecast
+           WHERE quarter = (SELECT min(quarter) FROM marts.mart_revenue_forecast
+                            WHERE month_start >= date_trunc('quarter', as_of_date)
+                                  + INTERVAL 3 MONTH)
+           GROUP BY ALL ORDER BY 2"""
+    ).fetchall()
+    if layers:
+        _say(f"\nRevenue forecast, {layers[0][0]} (next quarter), by layer:")
+        for _, layer, amount in layers:
+            _say(f"  {layer:<22} {amount:>14,.0f}")
+        _say(f"  {'total':<22} {sum(row[2] for row in layers):>14,.0f}")
+    krs = con.execute(
+        """SELECT objective, kr_id, description, actual, target, score, status
+           FROM marts.mart_sokr_scorecard WHERE NOT is_closed_quarter
+           ORDER BY objective_id, kr_id"""
+    ).fetchall()
+    if krs:
+        _say("\nSOKR scorecard (current quarter):")
+        objective = None
+        for name, kr_id, description, actual, target, score, status in krs:
+            if name != objective:
+                objective = name
+                _say(f"  {name}")
+            scored = "n/a" if score is None else f"{score:.2f}"
+            _say(
+                f"    {kr_id:<13} {description[:52]:<52} actual {_number(actual):>9} target "
+                f"{_number(target)} score {scored} {status}"
+            )
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def print_summary(outcome_checks: int) -> None:
@@ -140,6 +241,7 @@ def print_summary(outcome_checks: int) -> None:
         ).fetchone()
         if row and row[1] is not None:
             _say(f"\nOrg billable utilization, {row[0]:%B %Y} (last full month): {row[1]:.1%}")
+        _print_forecast_and_scorecard(con)
         _say(f"Checks passed: {outcome_checks}")
     finally:
         con.close()
@@ -174,6 +276,47 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_checks(args: argparse.Namespace) -> int:
+    """The latest run's check results (GX suites and dbt tests) as a table, failures first;
+    read from psops.duckdb, so a blocked refresh shows too."""
+    import duckdb
+
+    from orchestration.dq import check_summary, run_results
+
+    pipeline_db = warehouse_paths().pipeline_db
+    if not pipeline_db.exists():
+        _err(f"psops checks: no warehouse at {pipeline_db}; run `psops refresh` first.")
+        return EXIT_CONFIG
+    try:
+        con = duckdb.connect(str(pipeline_db), read_only=True)
+    except duckdb.Error as exc:
+        _err(f"psops checks: cannot read {pipeline_db} ({exc}); is a refresh running?")
+        return EXIT_CONFIG
+    try:
+        results = run_results(con, args.run)
+    finally:
+        con.close()
+    if not results:
+        _err("psops checks: no check results recorded yet; run `psops refresh` first.")
+        return EXIT_CONFIG
+    shown = [r for r in results if not r.passed] if args.failed else results
+    _say(
+        f"run {results[0].run_id} at {max(r.checked_at for r in results):%Y-%m-%d %H:%M} UTC: "
+        f"{check_summary(results)}"
+    )
+    width = max([len(r.asset) for r in shown] + [5])
+    cwidth = max([len(r.check_name) for r in shown] + [5])
+    _say(f"{'result':<6}  {'asset':<{width}}  {'check':<{cwidth}}  {'failing':>8}  details")
+    for r in shown:
+        verdict = "pass" if r.passed else ("FAIL" if r.severity == "error" else "warn")
+        detail = (r.description.splitlines() or [""])[0] if not r.passed else ""
+        _say(
+            f"{verdict:<6}  {r.asset:<{width}}  {r.check_name:<{cwidth}}  "
+            f"{r.failing_count:>8}  {detail}"
+        )
+    return EXIT_CHECK_FAILED if any(r.blocking_failure for r in results) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psops", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -186,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-extract everything instead of resuming from each cursor",
     )
     refresh.set_defaults(func=cmd_refresh)
+
+    checks = sub.add_parser("checks", help="the latest check results as a table")
+    checks.add_argument("--failed", action="store_true", help="only the failed checks")
+    checks.add_argument("--run", help="a run id (default: the latest run)")
+    checks.set_defaults(func=cmd_checks)
 
     demo = sub.add_parser("demo", help="generate + serve the sandbox, refresh, print a summary")
     demo.add_argument("--seed", type=int, default=7)
@@ -204,13 +352,47 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="add N time entries naming users that do not exist (gate testing)",
     )
+    gen.add_argument(
+        "--bad-records",
+        action="store_true",
+        help="serve a few records corrupted on the wire (quarantine testing)",
+    )
     gen.set_defaults(func=cmd_sandbox_generate)
     serve = sandbox_sub.add_parser("serve", help="start the three API servers on loopback")
     serve.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
     serve.add_argument(
         "--env-file", default=".env", help="write the variables here too ('' to skip)"
     )
+    faults = serve.add_argument_group("fault injection (seeded, per server)")
+    faults.add_argument("--error-rate", type=float, default=0.0, help="share answered 5xx")
+    faults.add_argument(
+        "--rate-limit", type=float, default=0.0, help="requests/s; excess gets 429 (0: off)"
+    )
+    faults.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    faults.add_argument(
+        "--reset-rate", type=float, default=0.0, help="share of dropped connections"
+    )
+    faults.add_argument(
+        "--truncate-rate", type=float, default=0.0, help="share of 200 bodies cut short"
+    )
+    faults.add_argument("--fault-seed", type=int, default=0)
     serve.set_defaults(func=cmd_sandbox_serve)
+    backfill = sandbox_sub.add_parser(
+        "backfill",
+        help="replay the sandbox month by month through full refreshes (forecast history)",
+    )
+    backfill.add_argument("--months", type=int, default=6, help="month ends to replay")
+    backfill.add_argument("--scale", choices=["small", "medium", "large"], default="small")
+    backfill.add_argument("--seed", type=int, default=7)
+    backfill.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
+    backfill.set_defaults(func=cmd_sandbox_backfill)
+    adv = sandbox_sub.add_parser(
+        "advance", help="move the dataset forward in time (new, updated, deleted records)"
+    )
+    adv.add_argument("--days", type=int, default=1)
+    adv.add_argument("--seed", type=int, default=None, help="default: the dataset's seed")
+    adv.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
+    adv.set_defaults(func=cmd_sandbox_advance)
     return parser
 
 

@@ -8,6 +8,7 @@ from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import publish
 from orchestration.checks import gx_checks
+from orchestration.dq import record_check_results
 from orchestration.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
 from orchestration.schedules import REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
 from orchestration.sensors import sensors
@@ -24,6 +25,7 @@ refresh_job = define_asset_job(
     selection=AssetSelection.all(),
     description="One whole refresh: ingest every source, run the gate, dbt build, publish.",
     tags={WAREHOUSE_WRITER_TAG: "true"},
+    hooks=record_check_results,  # every check result into dq.check_results (+ Jira loop)
 )
 
 defs = Definitions(
