@@ -34,27 +34,60 @@ def _log_level(args: argparse.Namespace) -> str:
     return "DEBUG" if args.verbose else "INFO"
 
 
+def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
+    """The sources a ``--select`` ingests (None: all) and whether it includes publish.
+    Raises ``UnknownSelection``."""
+    from orchestration.refresh import PUBLISH_KEY, selected_asset_keys, selected_sources
+
+    if not names:
+        return None, True
+    keys = selected_asset_keys(names)
+    return selected_sources(keys), PUBLISH_KEY in keys
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from orchestration.refresh import preflight, run_refresh, terminal_progress
+    from orchestration.refresh import UnknownSelection, preflight, run_refresh, terminal_progress
     from orchestration.resources import pin_warehouse_dir
 
     pin_warehouse_dir()
     try:
+        sources, publishes = _selection(args.select)
+    except UnknownSelection as exc:
+        _err(f"psops refresh: unknown --select {', '.join(exc.unknown)}.")
+        _err(f"Valid names: {', '.join(exc.valid)}. Nothing was written.")
+        return EXIT_CONFIG
+    try:
         as_of_date()
-        preflight()
+        preflight(sources)
     except SourceConfigError as exc:
         _err(f"psops refresh: configuration error: {exc}. Nothing was written.")
         return EXIT_CONFIG
     started = time.monotonic()
+    selected = "".join(f" --select {name}" for name in args.select)
     _say(
-        f"psops refresh{' --full' if args.full else ''}: as of {as_of_date()}, "
+        f"psops refresh{' --full' if args.full else ''}{selected}: as of {as_of_date()}, "
         f"warehouse {warehouse_paths().root}"
     )
+    if args.select:
+        ingested = ", ".join(sorted(sources)) if sources else "no source"
+        _say(f"selection: ingests {ingested}, then everything downstream")
+        if not publishes:
+            _say("selection excludes publish: analytics.duckdb will not change")
     with terminal_progress(sys.stdout):  # concise per-object lines; Dagster's log with -v
-        outcome = run_refresh(full=args.full, log_level="DEBUG" if args.verbose else "WARNING")
+        outcome = run_refresh(
+            full=args.full,
+            log_level="DEBUG" if args.verbose else "WARNING",
+            selection=args.select or None,
+        )
     elapsed = time.monotonic() - started
     for warned in outcome.warned_checks:
         _say(f"warning: check {warned.check} on {warned.asset}: {warned.description}")
+    if outcome.exit_code == EXIT_OK and not outcome.published:
+        _say(
+            f"selection done in {elapsed:.0f}s, not published ({outcome.passed_checks} checks "
+            f"passed, run {outcome.run_id})"
+        )
+        return EXIT_OK
     if outcome.exit_code == EXIT_OK:
         _say(
             f"published {warehouse_paths().analytics_db} in {elapsed:.0f}s "
@@ -178,6 +211,11 @@ def cmd_sandbox_backfill(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_marts(marts: list[tuple[str, int]]) -> None:
+    for table, n in marts:
+        _say(f"  {table:<32} {n:>10,} rows")
+
+
 def _print_forecast_and_scorecard(con) -> None:
     """Next quarter's revenue forecast by layer and the current SOKR scorecard."""
     layers = con.execute(
@@ -220,16 +258,13 @@ def _number(value: float | None) -> str:
 def print_summary(outcome_checks: int) -> None:
     import duckdb
 
+    from orchestration.status import published_marts
+
     paths = warehouse_paths()
     con = duckdb.connect(str(paths.analytics_db), read_only=True)
     try:
         _say(f"\nPublished marts in {paths.analytics_db}:")
-        for (table,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
-            "AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY 1"
-        ).fetchall():
-            n = con.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
-            _say(f"  {table:<32} {n:>10,} rows")
+        _print_marts(published_marts(con))
         row = con.execute(
             """SELECT date_trunc('month', date_day)::date AS month,
                       sum(billable_hours) / nullif(sum(available_hours), 0)
@@ -317,31 +352,196 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_CHECK_FAILED if any(r.blocking_failure for r in results) else EXIT_OK
 
 
+def _open_read_only(db: Path, command: str):
+    """A read-only connection, or None after saying why (e.g. a refresh holds the lock)."""
+    import duckdb
+
+    from orchestration.status import connect_read_only
+
+    try:
+        return connect_read_only(db)
+    except duckdb.Error as exc:
+        _err(f"psops {command}: cannot read {db} ({exc}); is a refresh running?")
+        return None
+
+
+def _print_sources(pipeline_db: Path) -> int:
+    from datetime import UTC, datetime
+
+    from orchestration.status import format_age, quarantine_counts, reference_time, source_status
+
+    con = _open_read_only(pipeline_db, "status")
+    if con is None:
+        return EXIT_CONFIG
+    try:
+        sources = source_status(con)
+        open_q, total_q = quarantine_counts(con)
+    finally:
+        con.close()
+    as_of = as_of_date() if os.environ.get("PSOPS_AS_OF", "").strip() else None
+    now = reference_time(as_of, datetime.now(UTC).replace(tzinfo=None))
+    _say(f"Sources (freshness against {now:%Y-%m-%d %H:%M} UTC):")
+    if not sources:
+        _say("  nothing loaded yet")
+    for src in sources:
+        last = f"{src.last_load:%Y-%m-%d %H:%M}" if src.last_load else "never"
+        _say(
+            f"  {src.source:<12} last load {last}  age {format_age(src.age(now)):<11} "
+            f"{src.freshness(now):<6} {src.rows:>10,} rows  {len(src.streams)} streams"
+        )
+        for stream in src.streams:
+            updated = f"{stream.updated_at:%Y-%m-%d %H:%M}" if stream.updated_at else "-"
+            _say(
+                f"    {stream.stream:<32} {updated:<16} {stream.rows:>10,} rows  "
+                f"cursor {stream.cursor or '-'}"
+            )
+    _say(f"Quarantine: {open_q:,} open records ({total_q:,} ever quarantined)")
+    return EXIT_OK
+
+
+def _print_publish(analytics_db: Path) -> int:
+    from orchestration.status import last_publish
+
+    if not analytics_db.exists():
+        _say("Last publish: none yet (no analytics.duckdb)")
+        return EXIT_OK
+    con = _open_read_only(analytics_db, "status")
+    if con is None:
+        return EXIT_CONFIG
+    try:
+        publish = last_publish(con)
+    finally:
+        con.close()
+    if publish is None:
+        _say("Last publish: none recorded")
+        return EXIT_OK
+    _say(
+        f"Last publish: run {publish.run_id}, as of {publish.as_of}, "
+        f"at {publish.published_at:%Y-%m-%d %H:%M} UTC, {publish.marts} marts, "
+        f"{publish.rows:,} rows"
+    )
+    _say(f"  checks: {publish.check_summary or '-'}")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Last load per source, its freshness, the quarantine and the last publish."""
+    paths = warehouse_paths()
+    if not paths.pipeline_db.exists():
+        _say(f"No warehouse at {paths.root} yet: run `psops refresh` (or `psops demo`).")
+        return EXIT_OK
+    _say(f"Warehouse {paths.root}")
+    return max(_print_sources(paths.pipeline_db), _print_publish(paths.analytics_db))
+
+
+def cmd_marts(args: argparse.Namespace) -> int:
+    """The published marts in analytics.duckdb with their row counts."""
+    from orchestration.status import published_marts
+
+    analytics_db = warehouse_paths().analytics_db
+    if not analytics_db.exists():
+        _say(f"Nothing published yet ({analytics_db} does not exist): run `psops refresh`.")
+        return EXIT_OK
+    con = _open_read_only(analytics_db, "marts")
+    if con is None:
+        return EXIT_CONFIG
+    try:
+        marts = published_marts(con)
+    finally:
+        con.close()
+    _say(f"Published marts in {analytics_db}:")
+    _print_marts(marts)
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt's documentation site (catalog included) in warehouse/docs/."""
+    import subprocess
+
+    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable, pin_warehouse_dir
+
+    pin_warehouse_dir()
+    paths = warehouse_paths()
+    if not paths.pipeline_db.exists():
+        _err(f"psops docs: no warehouse at {paths.pipeline_db}; run `psops refresh` first.")
+        return EXIT_CONFIG
+    docs_dir = paths.root / "docs"
+    _say(f"building dbt docs (catalog from {paths.pipeline_db}) into {docs_dir}")
+    dbt_dir = str(DBT_PROJECT_DIR)
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            "docs",
+            "generate",
+            "--static",
+            "--quiet",
+            "--project-dir",
+            dbt_dir,
+            "--profiles-dir",
+            dbt_dir,
+            "--target-path",
+            str(docs_dir),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=False,
+    )
+    if done.returncode != 0:
+        _err(f"psops docs: dbt docs generate failed (exit {done.returncode}); see above.")
+        return EXIT_CHECK_FAILED
+    _say(f"dbt docs: {docs_dir / 'static_index.html'} (one file, opens in a browser)")
+    _say(f"  or serve {docs_dir} (index.html + manifest.json + catalog.json) over HTTP")
+    return EXIT_OK
+
+
+def _command(subparsers, name: str, help: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help is also its ``--help`` description."""
+    return subparsers.add_parser(name, help=help, description=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psops", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    refresh = sub.add_parser("refresh", help="ingest → gate → dbt build → publish")
+    refresh = _command(sub, "refresh", help="ingest → gate → dbt build → publish")
     refresh.add_argument(
         "--full",
         action="store_true",
         help="re-extract everything instead of resuming from each cursor",
     )
+    refresh.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="LAYER_OR_SOURCE",
+        help="only this source or layer group and what is downstream of it, e.g. kantata, "
+        "staging, marts_sla (repeatable; default: everything)",
+    )
     refresh.set_defaults(func=cmd_refresh)
 
-    checks = sub.add_parser("checks", help="the latest check results as a table")
+    status = _command(
+        sub, "status", help="last load per source, freshness, quarantine, last publish"
+    )
+    status.set_defaults(func=cmd_status)
+
+    marts = _command(sub, "marts", help="the published marts with their row counts")
+    marts.set_defaults(func=cmd_marts)
+
+    docs = _command(sub, "docs", help="build dbt's documentation site into warehouse/docs/")
+    docs.set_defaults(func=cmd_docs)
+
+    checks = _command(sub, "checks", help="the latest check results as a table")
     checks.add_argument("--failed", action="store_true", help="only the failed checks")
     checks.add_argument("--run", help="a run id (default: the latest run)")
     checks.set_defaults(func=cmd_checks)
 
-    demo = sub.add_parser("demo", help="generate + serve the sandbox, refresh, print a summary")
+    demo = _command(sub, "demo", help="generate + serve the sandbox, refresh, print a summary")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=cmd_demo)
 
-    sandbox = sub.add_parser("sandbox", help="the built-in sandbox of Jira, Salesforce, Kantata")
+    sandbox = _command(sub, "sandbox", help="the built-in sandbox of Jira, Salesforce, Kantata")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
-    gen = sandbox_sub.add_parser("generate", help="make a synthetic PS organisation")
+    gen = _command(sandbox_sub, "generate", help="make a synthetic PS organisation")
     gen.add_argument("--scale", choices=["small", "medium", "large"], default="small")
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--as-of", help="YYYY-MM-DD (default: PSOPS_AS_OF or today)")
@@ -358,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a few records corrupted on the wire (quarantine testing)",
     )
     gen.set_defaults(func=cmd_sandbox_generate)
-    serve = sandbox_sub.add_parser("serve", help="start the three API servers on loopback")
+    serve = _command(sandbox_sub, "serve", help="start the three API servers on loopback")
     serve.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
     serve.add_argument(
         "--env-file", default=".env", help="write the variables here too ('' to skip)"
@@ -377,7 +577,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faults.add_argument("--fault-seed", type=int, default=0)
     serve.set_defaults(func=cmd_sandbox_serve)
-    backfill = sandbox_sub.add_parser(
+    backfill = _command(
+        sandbox_sub,
         "backfill",
         help="replay the sandbox month by month through full refreshes (forecast history)",
     )
@@ -386,8 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--seed", type=int, default=7)
     backfill.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
     backfill.set_defaults(func=cmd_sandbox_backfill)
-    adv = sandbox_sub.add_parser(
-        "advance", help="move the dataset forward in time (new, updated, deleted records)"
+    adv = _command(
+        sandbox_sub,
+        "advance",
+        help="move the dataset forward in time (new, updated, deleted records)",
     )
     adv.add_argument("--days", type=int, default=1)
     adv.add_argument("--seed", type=int, default=None, help="default: the dataset's seed")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from dagster import DagsterEventType, DagsterInstance
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 
 from sources.common.errors import SourceConfigError
 
@@ -35,19 +35,82 @@ class RefreshOutcome:
     passed_checks: int = 0
     warned_checks: list[FailedCheck] = field(default_factory=list)
     step_errors: list[str] = field(default_factory=list)
+    publish_selected: bool = True  # False: a ``--select`` that leaves publish out
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.success and self.published else 1
+        done = self.published or not self.publish_selected
+        return 0 if self.success and done else 1
 
 
-def preflight() -> None:
-    """Every source's variables are set and its credentials accepted, before any write.
-    Raises ``SourceConfigError`` (exit 2) naming the source and the variable."""
+def preflight(sources: Collection[str] | None = None) -> None:
+    """Every source's (or the named sources') variables are set and its credentials
+    accepted, before any write.  Raises ``SourceConfigError`` (exit 2) naming the source
+    and the variable."""
     from sources.registry import all_sources
 
     for source in all_sources():
-        source.check(source.from_env())
+        if sources is None or source.name in sources:
+            source.check(source.from_env())
+
+
+RAW_PREFIX, MARTS_PREFIX = "raw_", "marts_"
+PUBLISH_KEY = AssetKey("publish")
+
+
+class UnknownSelection(ValueError):
+    def __init__(self, unknown: Sequence[str], valid: Sequence[str]) -> None:
+        self.unknown, self.valid = list(unknown), list(valid)
+        super().__init__(
+            f"unknown --select {', '.join(self.unknown)}; valid: {', '.join(self.valid)}"
+        )
+
+
+def selection_choices() -> dict[str, list[str]]:
+    """Every name ``--select`` accepts → the asset groups it stands for: each group
+    (``raw_kantata``, ``staging``, ``marts_sla``, ...), each source by its name
+    (``kantata`` = ``raw_kantata``), and the layers ``raw`` and ``marts`` (all their groups)."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
+    groups = [g for g in groups if g != "default"]  # dbt seeds: upstream only
+    choices = {group: [group] for group in groups}
+    for prefix in (RAW_PREFIX, MARTS_PREFIX):
+        members = [g for g in groups if g.startswith(prefix)]
+        choices[prefix.rstrip("_")] = members
+        if prefix == RAW_PREFIX:
+            choices.update({g.removeprefix(prefix): [g] for g in members})
+    return dict(sorted(choices.items()))
+
+
+def resolve_selection(names: Sequence[str]) -> AssetSelection:
+    """The named groups and everything downstream of them (their checks included).
+    Raises ``UnknownSelection`` listing the valid names."""
+    choices = selection_choices()
+    unknown = [name for name in names if name not in choices]
+    if unknown:
+        raise UnknownSelection(unknown, list(choices))
+    groups = sorted({group for name in names for group in choices[name]})
+    return AssetSelection.groups(*groups).downstream()
+
+
+def selected_asset_keys(names: Sequence[str]) -> set[AssetKey]:
+    from orchestration.definitions import defs
+
+    return set(resolve_selection(names).resolve(defs.resolve_asset_graph()))
+
+
+def selected_sources(keys: Collection[AssetKey]) -> set[str]:
+    """The sources whose raw tables are among ``keys`` (so only they are ingested)."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    return {
+        group.removeprefix(RAW_PREFIX)
+        for group in (graph.get(key).group_name for key in keys)
+        if group.startswith(RAW_PREFIX)
+    }
 
 
 class _ProgressHandler(logging.Handler):
@@ -99,20 +162,34 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run_refresh(full: bool = False, log_level: str = "WARNING") -> RefreshOutcome:
-    """Execute the refresh job; Dagster's console log shows ``log_level`` and above."""
+def run_refresh(
+    full: bool = False, log_level: str = "WARNING", selection: Sequence[str] | None = None
+) -> RefreshOutcome:
+    """Execute the refresh job (or, with ``selection``, the named groups and what is
+    downstream of them); Dagster's console log shows ``log_level`` and above."""
     from orchestration.definitions import REFRESH_JOB, defs, ingest_assets
 
     job = defs.resolve_job_def(REFRESH_JOB)
+    ingest = ingest_assets
+    keys = selected_asset_keys(selection) if selection else None
+    if keys is not None:
+        # a subset job keeps the job's hooks only when they are put back
+        job = job.get_subset(asset_selection=keys).with_hooks(set(job.hook_defs))
+        ingest = [a for a in ingest_assets if keys & set(a.keys)]
     run_config = {
-        "ops": {a.op.name: {"config": {"full": full}} for a in ingest_assets},
+        "ops": {a.op.name: {"config": {"full": full}} for a in ingest},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     with _instance() as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )
-        outcome = RefreshOutcome(success=result.success, run_id=result.run_id, published=False)
+        outcome = RefreshOutcome(
+            success=result.success,
+            run_id=result.run_id,
+            published=False,
+            publish_selected=keys is None or PUBLISH_KEY in keys,
+        )
         for event in result.all_events:
             if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
                 evaluation = event.event_specific_data
@@ -145,7 +222,11 @@ def run_refresh(full: bool = False, log_level: str = "WARNING") -> RefreshOutcom
 __all__ = [
     "RefreshOutcome",
     "SourceConfigError",
+    "UnknownSelection",
     "preflight",
+    "resolve_selection",
     "run_refresh",
+    "selected_asset_keys",
+    "selected_sources",
     "terminal_progress",
 ]

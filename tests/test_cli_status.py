@@ -1,0 +1,147 @@
+"""``psops status`` and ``psops marts`` against a hand-built warehouse (no refresh)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from orchestration.status import format_age, reference_time
+from sources.common.quarantine import ensure_quarantine_table
+
+AS_OF = "2026-10-15"  # freshness is measured against 2026-10-16 00:00 (the as-of day's end)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("PSOPS_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    monkeypatch.setenv("PSOPS_AS_OF", AS_OF)
+    return tmp_path / "wh"
+
+
+def build_pipeline_db(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(root / "psops.duckdb"))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        """CREATE TABLE raw._ingest_state (source VARCHAR, stream VARCHAR,
+           cursor_value VARCHAR, updated_at TIMESTAMP, rows_loaded BIGINT)"""
+    )
+    con.executemany(
+        "INSERT INTO raw._ingest_state VALUES (?, ?, ?, ?, ?)",
+        [
+            ("jira", "issues", "2026-10-15T23:20:00", datetime(2026, 10, 15, 23, 30), 1200),
+            ("jira", "users", None, datetime(2026, 10, 15, 23, 10), 40),
+            ("kantata", "time_entries", "2026-10-15T22:00", datetime(2026, 10, 15, 22, 15), 9000),
+            ("salesforce", "Opportunity", "2026-10-14T19:59", datetime(2026, 10, 14, 20, 0), 310),
+        ],
+    )
+    ensure_quarantine_table(con)
+    con.execute(
+        """INSERT INTO raw._quarantine (source, object, record_id, reason, resolved_at)
+           VALUES ('kantata', 'time_entries', '1', 'negative hours', NULL),
+                  ('kantata', 'time_entries', '2', 'bad date', NULL),
+                  ('jira', 'issues', 'PS-1', 'missing key', TIMESTAMP '2026-10-15 10:00')"""
+    )
+    con.close()
+
+
+def build_analytics_db(root: Path) -> None:
+    con = duckdb.connect(str(root / "analytics.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.fct_utilization_daily AS SELECT * FROM range(5)")
+    con.execute("CREATE TABLE marts.mart_sla_attainment_monthly AS SELECT * FROM range(3)")
+    con.execute(
+        """CREATE TABLE marts._publish_log (run_id VARCHAR, as_of_date DATE,
+           published_at TIMESTAMP, mart VARCHAR, row_count BIGINT, check_summary VARCHAR)"""
+    )
+    old, new = datetime(2026, 10, 14, 9, 0), datetime(2026, 10, 15, 23, 40)
+    con.executemany(
+        "INSERT INTO marts._publish_log VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            ("run-old", date(2026, 10, 14), old, "fct_utilization_daily", 4, "old"),
+            ("run-new", date(2026, 10, 15), new, "fct_utilization_daily", 5, "41 passed"),
+            ("run-new", date(2026, 10, 15), new, "mart_sla_attainment_monthly", 3, "41 passed"),
+        ],
+    )
+    con.close()
+
+
+def test_status_without_a_warehouse_says_so_and_exits_0(warehouse, capsys):
+    assert main(["status"]) == 0
+    assert "No warehouse at" in capsys.readouterr().out
+
+
+def test_status_shows_each_source_freshness_quarantine_and_last_publish(warehouse, capsys):
+    build_pipeline_db(warehouse)
+    build_analytics_db(warehouse)
+
+    assert main(["status"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "Sources (freshness against 2026-10-16 00:00 UTC):"
+    jira = next(line for line in lines if line.startswith("  jira "))
+    assert "last load 2026-10-15 23:30" in jira and "age 30m " in jira
+    assert " fresh " in jira and "1,240 rows" in jira and "2 streams" in jira
+    kantata = next(line for line in lines if line.startswith("  kantata "))
+    assert "age 1h 45m" in kantata and " warn " in kantata and "9,000 rows" in kantata
+    salesforce = next(line for line in lines if line.startswith("  salesforce "))
+    assert "age 1d 4h" in salesforce and " STALE " in salesforce
+    issues = next(line for line in lines if line.strip().startswith("issues "))
+    assert "2026-10-15 23:30" in issues and "cursor 2026-10-15T23:20:00" in issues
+    assert "Quarantine: 2 open records (3 ever quarantined)" in lines
+    assert (
+        "Last publish: run run-new, as of 2026-10-15, at 2026-10-15 23:40 UTC, 2 marts, 8 rows"
+        in lines
+    )
+    assert "  checks: 41 passed" in lines
+
+
+def test_status_before_the_first_publish_says_none_yet(warehouse, capsys):
+    build_pipeline_db(warehouse)
+    assert main(["status"]) == 0
+    assert "Last publish: none yet (no analytics.duckdb)" in capsys.readouterr().out
+
+
+def test_marts_lists_published_marts_with_row_counts(warehouse, capsys):
+    build_pipeline_db(warehouse)
+    build_analytics_db(warehouse)
+
+    assert main(["marts"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        f"  {'fct_utilization_daily':<32} {5:>10,} rows",
+        f"  {'mart_sla_attainment_monthly':<32} {3:>10,} rows",
+    ]
+
+
+def test_marts_before_anything_was_published_says_so_and_exits_0(warehouse, capsys):
+    assert main(["marts"]) == 0
+    assert "Nothing published yet" in capsys.readouterr().out
+
+
+def test_docs_without_a_warehouse_exits_2_naming_the_fix(warehouse, capsys):
+    assert main(["docs"]) == 2
+    assert "run `psops refresh` first" in capsys.readouterr().err
+
+
+def test_freshness_is_measured_against_the_end_of_a_past_as_of_day():
+    now = datetime(2026, 11, 28, 14, 0)
+    assert reference_time(date(2026, 10, 15), now) == datetime(2026, 10, 16)
+    assert reference_time(date(2026, 12, 1), now) == now
+    assert reference_time(None, now) == now
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"),
+    [(12, "12m"), (185, "3h 05m"), (3 * 1440 + 61, "3d 1h"), (-5, "after as-of")],
+)
+def test_format_age(minutes, shown):
+    from datetime import timedelta
+
+    assert format_age(timedelta(minutes=minutes)) == shown
