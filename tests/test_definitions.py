@@ -61,3 +61,58 @@ def test_a_model_edited_after_the_manifest_makes_it_stale(tmp_path) -> None:
     model.write_text("select 2")
     os.utime(manifest, (2, 2))
     assert manifest_is_stale(manifest, tmp_path)
+
+
+def test_every_raw_asset_has_owner_kinds_column_schema_and_a_two_hour_freshness_policy() -> None:
+    from datetime import timedelta
+
+    graph = _graph()
+    for system in SYSTEMS:
+        for table in SYSTEMS[system]:
+            node = graph.get(AssetKey([f"raw_{system}", table]))
+            assert node.owners == ["team:ps-ops-data"]
+            assert node.kinds == {system, "duckdb"}
+            assert node.description
+            policy = node.freshness_policy
+            assert policy.fail_window.to_timedelta() == timedelta(hours=2)
+            assert policy.warn_window.to_timedelta() == timedelta(hours=1)
+
+    node = graph.get(AssetKey(["raw_jira", "projects"]))
+    schema = node.metadata["dagster/column_schema"].value
+    assert [(c.name, c.type) for c in schema.columns] == [
+        ("id", "VARCHAR"),
+        ("key", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("project_type_key", "VARCHAR"),
+        ("_raw_json", "JSON"),
+        ("_loaded_at", "TIMESTAMP"),
+        ("_deleted", "BOOLEAN"),
+        ("_deleted_at", "TIMESTAMP"),
+    ]
+    assert node.metadata["dagster/table_name"] == "psops.raw_jira.projects"
+
+
+def test_dbt_models_carry_owner_kinds_layer_tag_and_their_yaml_description() -> None:
+    graph = _graph()
+    node = graph.get(AssetKey(["marts", "mart_utilization_monthly"]))
+    assert node.owners == ["team:ps-ops-data"]
+    assert node.kinds == {"dbt", "duckdb"}
+    assert node.tags["layer"] == "marts"
+    assert node.description.startswith("Utilization per calendar month and group")
+    assert graph.get(AssetKey(["staging", "stg_kantata__time_entries"])).tags["layer"] == "staging"
+
+
+def test_publish_preview_is_a_markdown_table_with_three_decimal_floats() -> None:
+    from orchestration.assets.publish import markdown_table
+
+    assert markdown_table(
+        ["month", "n", "util"], [["2026-10-01", 57, 0.62734], ["x", None, 1.0]]
+    ) == ("| month | n | util |\n|---|---|---|\n| 2026-10-01 | 57 | 0.627 |\n| x |  | 1.000 |")
+
+
+def test_definitions_pass_dagster_validation() -> None:
+    from dagster import Definitions
+
+    from orchestration.definitions import defs
+
+    Definitions.validate_loadable(defs)

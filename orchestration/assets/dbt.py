@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.assets.ingest import OWNERS
 from orchestration.resources import ensure_dbt_manifest
 
 
@@ -33,8 +34,9 @@ class PsopsDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] == "source":
             # the raw tables the ingest assets land: raw_<source>/<table>
             return spec.replace_attributes(key=AssetKey([props["source_name"], props["name"]]))
-        return spec.replace_attributes(group_name=layer_group(props["fqn"])).merge_attributes(
-            kinds={"duckdb"}
+        group = layer_group(props["fqn"])
+        return spec.replace_attributes(group_name=group).merge_attributes(
+            kinds={"duckdb"}, owners=OWNERS, tags={"layer": group.split("_")[0]}
         )
 
 
@@ -43,7 +45,9 @@ translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 @dbt_assets(manifest=ensure_dbt_manifest(), dagster_dbt_translator=translator)
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    yield from (
+        dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
+    )
 
 
 def mart_keys() -> list[AssetKey]:

@@ -3,22 +3,33 @@
 streams are fetched concurrently (``PSOPS_MAX_WORKERS``) and written by this step's one
 DuckDB connection; progress (pages, records, records/s per object) goes to the run log."""
 
+from datetime import timedelta
+
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     AssetSpec,
     Config,
+    FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableSchema,
     multi_asset,
 )
 
 from orchestration.resources import WarehouseResource
 from sources.common.loader import StreamResult, TableStats
-from sources.common.raw_tables import RawTable
+from sources.common.raw_tables import META_COLUMNS, RawTable
 from sources.common.runner import progress_reporter, run_source
 from sources.common.source import Source
+
+OWNERS = ["team:ps-ops-data"]
+# the hourly refresh loads every source: warn after one missed hour, fail after two
+RAW_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
+)
 
 
 class IngestConfig(Config):
@@ -29,18 +40,34 @@ def raw_asset_key(table: RawTable) -> AssetKey:
     return AssetKey([table.schema, table.name])
 
 
+def raw_table_schema(table: RawTable) -> TableSchema:
+    """The landed table's columns: the API fields, typed, then psops' bookkeeping columns."""
+    return TableSchema(
+        columns=[TableColumn(name=name, type=type_) for name, type_ in table.columns + META_COLUMNS]
+    )
+
+
+def raw_asset_spec(source: Source, table: RawTable) -> AssetSpec:
+    return AssetSpec(
+        key=raw_asset_key(table),
+        group_name=table.schema,
+        kinds={source.name, "duckdb"},
+        owners=OWNERS,
+        tags={"layer": "raw", "source": source.name},
+        description=f"{source.name} `{table.name}` as the API sent it: typed columns, "
+        "the original JSON in `_raw_json`, deletes flagged in `_deleted`.",
+        metadata={
+            "table": table.qualified_name,
+            "primary_key": table.primary_key,
+            "dagster/column_schema": MetadataValue.table_schema(raw_table_schema(table)),
+            "dagster/table_name": f"psops.{table.qualified_name}",  # as dbt names it
+        },
+        freshness_policy=RAW_FRESHNESS,
+    )
+
+
 def build_ingest_assets(source: Source) -> AssetsDefinition:
-    specs = [
-        AssetSpec(
-            key=raw_asset_key(table),
-            group_name=table.schema,
-            kinds={source.name, "duckdb"},
-            description=f"{source.name} `{table.name}` as the API sent it: typed columns, "
-            "the original JSON in `_raw_json`, deletes flagged in `_deleted`.",
-            metadata={"table": table.qualified_name, "primary_key": table.primary_key},
-        )
-        for table in source.tables
-    ]
+    specs = [raw_asset_spec(source, table) for table in source.tables]
 
     @multi_asset(name=f"ingest_{source.name}", specs=specs)
     def _ingest(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):

@@ -5,6 +5,7 @@ passed in this run, so a reader never sees a failed or half-built refresh."""
 
 import os
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,6 +29,16 @@ from orchestration.resources import WarehouseResource
 from sources.common.config import WarehousePaths, as_of_date
 
 MART_SCHEMA = "marts"
+PREVIEW_MART = "mart_utilization_monthly"
+PREVIEW_COLUMNS = (
+    "month_start",
+    "headcount",
+    "available_hours",
+    "billable_hours",
+    "billable_utilization",
+    "productive_utilization",
+    "target_utilization",
+)
 
 
 class PublishRefused(RuntimeError):
@@ -135,6 +146,36 @@ def publish_marts(
     return counts
 
 
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub-flavoured markdown table; floats to three decimals, NULL as empty."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def utilization_preview(analytics_db: Path, months: int = 6) -> str:
+    """The whole org's utilization for the latest ``months`` months, from the published
+    file, as markdown (the first thing an analyst wants to see of a refresh)."""
+    con = duckdb.connect(str(analytics_db), read_only=True)
+    try:
+        rows = con.execute(
+            f"SELECT {', '.join(PREVIEW_COLUMNS)} FROM {MART_SCHEMA}.{PREVIEW_MART} "
+            "WHERE grain = 'org' ORDER BY month_start DESC LIMIT ?",
+            [months],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return f"_no `{PREVIEW_MART}` published_"
+    finally:
+        con.close()
+    return markdown_table(PREVIEW_COLUMNS, rows)
+
+
 @asset(
     key="publish",
     group_name="publish",
@@ -153,5 +194,7 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
             "marts": MetadataValue.json(counts),
             "dagster/row_count": sum(counts.values()),
             "check_summary": summary,
+            "preview": MetadataValue.md(utilization_preview(warehouse.paths.analytics_db)),
+            **{f"rows/{mart}": n for mart, n in sorted(counts.items())},
         }
     )
