@@ -48,6 +48,7 @@ def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from orchestration.refresh import UnknownSelection, preflight, run_refresh, terminal_progress
     from orchestration.resources import pin_warehouse_dir
+    from orchestration.writer_lock import WarehouseBusy, warehouse_writer_lock
 
     pin_warehouse_dir()
     try:
@@ -73,12 +74,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _say(f"selection: ingests {ingested}, then everything downstream")
         if not publishes:
             _say("selection excludes publish: analytics.duckdb will not change")
-    with terminal_progress(sys.stdout):  # concise per-object lines; Dagster's log with -v
-        outcome = run_refresh(
-            full=args.full,
-            log_level="DEBUG" if args.verbose else "WARNING",
-            selection=args.select or None,
-        )
+    try:
+        with (
+            warehouse_writer_lock(
+                warehouse_paths().root,
+                wait=not args.no_wait,
+                on_wait=lambda holder: _say(
+                    f"another refresh ({holder}) is writing this warehouse; waiting for it…"
+                ),
+            ),
+            terminal_progress(sys.stdout),  # concise per-object lines; Dagster's log with -v
+        ):
+            outcome = run_refresh(
+                full=args.full,
+                log_level="DEBUG" if args.verbose else "WARNING",
+                selection=args.select or None,
+            )
+    except WarehouseBusy as exc:
+        _err(f"psops refresh: skipped: {exc} (--no-wait). Nothing was written.")
+        return EXIT_CHECK_FAILED
     elapsed = time.monotonic() - started
     for warned in outcome.warned_checks:
         _say(f"warning: check {warned.check} on {warned.asset}: {warned.description}")
@@ -285,6 +299,7 @@ def print_summary(outcome_checks: int) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.refresh import run_refresh
     from orchestration.resources import pin_warehouse_dir
+    from orchestration.writer_lock import warehouse_writer_lock
     from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, start_all, stop_all
 
@@ -298,7 +313,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         os.environ.update(environment(servers))
         _say("3/3 refreshing: ingest → gate → dbt build → publish")
-        outcome = run_refresh(full=False, log_level=_log_level(args))
+        with warehouse_writer_lock(
+            warehouse_paths().root,
+            on_wait=lambda holder: _say(f"waiting for another refresh ({holder})…"),
+        ):
+            outcome = run_refresh(full=False, log_level=_log_level(args))
     finally:
         stop_all(servers)
     if outcome.exit_code != EXIT_OK:
@@ -516,6 +535,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LAYER_OR_SOURCE",
         help="only this source or layer group and what is downstream of it, e.g. kantata, "
         "staging, marts_sla (repeatable; default: everything)",
+    )
+    refresh.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another refresh is writing this warehouse, skip (exit 1) instead of waiting",
     )
     refresh.set_defaults(func=cmd_refresh)
 
