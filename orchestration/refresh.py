@@ -74,7 +74,7 @@ def selection_choices() -> dict[str, list[str]]:
 
     graph = defs.resolve_asset_graph()
     groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
-    groups = [g for g in groups if g != "default"]  # dbt seeds: upstream only
+    groups = [g for g in groups if g not in ("default", "seeds")]  # dbt seeds: upstream only
     choices = {group: [group] for group in groups}
     for prefix in (RAW_PREFIX, MARTS_PREFIX):
         members = [g for g in groups if g.startswith(prefix)]

@@ -34,7 +34,7 @@ class PsopsDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] == "source":
             # the raw tables the ingest assets land: raw_<source>/<table>
             return spec.replace_attributes(key=AssetKey([props["source_name"], props["name"]]))
-        group = layer_group(props["fqn"])
+        group = "seeds" if props["resource_type"] == "seed" else layer_group(props["fqn"])
         return spec.replace_attributes(group_name=group).merge_attributes(
             kinds={"duckdb"}, owners=OWNERS, tags={"layer": group.split("_")[0]}
         )
