@@ -125,20 +125,7 @@ capacity as (
                 or horizon_days.date_day > coalesce(people.termination_date, horizon_days.date_day)
                 or holiday_days.holiday_calendar_id is not null
                 then 0.0
-            when workweeks.workweek_id is not null
-                then cast(
-                    case horizon_days.iso_day_of_week
-                        when 1 then workweeks.monday_minutes
-                        when 2 then workweeks.tuesday_minutes
-                        when 3 then workweeks.wednesday_minutes
-                        when 4 then workweeks.thursday_minutes
-                        when 5 then workweeks.friday_minutes
-                        when 6 then workweeks.saturday_minutes
-                        when 7 then workweeks.sunday_minutes
-                    end as {{ type_double() }}
-                ) / 60
-            when horizon_days.iso_day_of_week <= 5 then people.fte * 8
-            else 0.0
+            else {{ workweek_hours('horizon_days.iso_day_of_week', 'workweeks', 'people.fte') }}
         end as capacity_hours,
         coalesce(time_off_by_day.time_off_hours, 0) as time_off_requested_hours
     from people

@@ -215,22 +215,8 @@ scheduled as (
         coalesce(calendar_in_force.holiday_calendar_id, region_calendars.holiday_calendar_id)
             as holiday_calendar_id,
         holiday_days.holiday_calendar_id is not null as is_holiday,
-        case
-            when workweek_in_force.workweek_id is not null
-                then cast(
-                    case with_person.iso_day_of_week
-                        when 1 then workweeks.monday_minutes
-                        when 2 then workweeks.tuesday_minutes
-                        when 3 then workweeks.wednesday_minutes
-                        when 4 then workweeks.thursday_minutes
-                        when 5 then workweeks.friday_minutes
-                        when 6 then workweeks.saturday_minutes
-                        when 7 then workweeks.sunday_minutes
-                    end as {{ type_double() }}
-                ) / 60
-            when with_person.iso_day_of_week <= 5 then with_person.fte * 8
-            else 0
-        end as workweek_hours
+        {{ workweek_hours('with_person.iso_day_of_week', 'workweeks', 'with_person.fte') }}
+            as workweek_hours
     from with_person
     left join workweek_in_force
         on with_person.consultant_key = workweek_in_force.consultant_key
