@@ -1,14 +1,68 @@
 """The Jira raw tables (``raw_jira.*``): columns exactly as in the sandbox contract
-(``sources.sandbox.schema.JIRA_TABLES``), and how one API record becomes one row."""
+(``COLUMNS`` below), and how one API record becomes one row."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sources.common.raw_tables import RawTable, required
-from sources.sandbox.schema import JIRA_TABLES
 
 SYSTEM = "jira"
+
+# (column, duckdb type) per raw table; the first column is the primary key.  Names
+# are the vendor's field names (see contract.py); the sandbox imports these lists.
+Columns = list[tuple[str, str]]
+
+COLUMNS: dict[str, Columns] = {
+    "projects": [
+        ("id", "VARCHAR"),
+        ("key", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("project_type_key", "VARCHAR"),
+    ],
+    # category_key: 'new' (To Do), 'indeterminate' (In Progress), 'done'
+    "statuses": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("category_key", "VARCHAR"),
+    ],
+    # email_address is NULL where Jira Cloud hides it.
+    "users": [
+        ("account_id", "VARCHAR"),
+        ("display_name", "VARCHAR"),
+        ("email_address", "VARCHAR"),
+        ("active", "BOOLEAN"),
+    ],
+    "issues": [
+        ("id", "VARCHAR"),
+        ("key", "VARCHAR"),
+        ("project_key", "VARCHAR"),
+        ("issue_type", "VARCHAR"),
+        ("priority", "VARCHAR"),
+        ("status_id", "VARCHAR"),
+        ("status_name", "VARCHAR"),
+        ("status_category_key", "VARCHAR"),
+        ("summary", "VARCHAR"),
+        ("assignee_account_id", "VARCHAR"),
+        ("reporter_account_id", "VARCHAR"),
+        ("created", "TIMESTAMP"),
+        ("updated", "TIMESTAMP"),
+        ("resolutiondate", "TIMESTAMP"),
+    ],
+    # one row per status change item of the issue's changelog; id = '<history id>-<n>'
+    "issue_changelog": [
+        ("id", "VARCHAR"),
+        ("history_id", "VARCHAR"),
+        ("issue_id", "VARCHAR"),
+        ("author_account_id", "VARCHAR"),
+        ("created", "TIMESTAMP"),
+        ("field", "VARCHAR"),
+        ("from_id", "VARCHAR"),
+        ("from_string", "VARCHAR"),
+        ("to_id", "VARCHAR"),
+        ("to_string", "VARCHAR"),
+    ],
+}
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -95,20 +149,20 @@ def changelog_fields(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-PROJECTS = RawTable(SYSTEM, "projects", JIRA_TABLES["projects"], project_fields, (required("key"),))
-STATUSES = RawTable(SYSTEM, "statuses", JIRA_TABLES["statuses"], status_fields, (required("name"),))
-USERS = RawTable(SYSTEM, "users", JIRA_TABLES["users"], user_fields)
+PROJECTS = RawTable(SYSTEM, "projects", COLUMNS["projects"], project_fields, (required("key"),))
+STATUSES = RawTable(SYSTEM, "statuses", COLUMNS["statuses"], status_fields, (required("name"),))
+USERS = RawTable(SYSTEM, "users", COLUMNS["users"], user_fields)
 ISSUES = RawTable(
     SYSTEM,
     "issues",
-    JIRA_TABLES["issues"],
+    COLUMNS["issues"],
     issue_fields,
     (required("key", "project_key", "created", "updated"),),
 )
 ISSUE_CHANGELOG = RawTable(
     SYSTEM,
     "issue_changelog",
-    JIRA_TABLES["issue_changelog"],
+    COLUMNS["issue_changelog"],
     changelog_fields,
     (required("history_id", "issue_id", "created"),),
 )

@@ -1,14 +1,170 @@
 """The raw Kantata tables: ``raw_kantata.<object>`` for every Kantata object of the
-contract (sources/sandbox/schema.py), with the checks a record must pass to land."""
+contract (``COLUMNS`` below), with the checks a record must pass to land."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sources.common.raw_tables import RawTable, Validator, non_negative, required
-from sources.sandbox.schema import KANTATA_TABLES
 
 SYSTEM = "kantata"
+
+# (column, duckdb type) per raw table; the first column is the primary key.  Names
+# are the vendor's field names (see contract.py); the sandbox imports these lists.
+Columns = list[tuple[str, str]]
+
+COLUMNS: dict[str, Columns] = {
+    "users": [
+        ("id", "VARCHAR"),
+        ("full_name", "VARCHAR"),
+        ("email_address", "VARCHAR"),
+        ("headline", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "roles": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # billability_target is a percentage 0-100, as Kantata stores it.
+    "account_memberships": [
+        ("id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("default_role_id", "VARCHAR"),
+        ("billability_target", "DOUBLE"),
+        ("bill_rate_in_cents", "BIGINT"),
+        ("cost_rate_in_cents", "BIGINT"),
+        ("manager_id", "VARCHAR"),
+        ("disabled_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "custom_fields": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("subject_type", "VARCHAR"),
+        ("value_type", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # subject_type 'User' (Region, Team, Hire Date) or 'Workspace'
+    # (Salesforce Opportunity ID, Jira Project Key, Engagement Type); value as text.
+    "custom_field_values": [
+        ("id", "VARCHAR"),
+        ("subject_type", "VARCHAR"),
+        ("subject_id", "VARCHAR"),
+        ("custom_field_id", "VARCHAR"),
+        ("custom_field_name", "VARCHAR"),
+        ("value", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "workweeks": [
+        ("id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("sunday_minutes", "INTEGER"),
+        ("monday_minutes", "INTEGER"),
+        ("tuesday_minutes", "INTEGER"),
+        ("wednesday_minutes", "INTEGER"),
+        ("thursday_minutes", "INTEGER"),
+        ("friday_minutes", "INTEGER"),
+        ("saturday_minutes", "INTEGER"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "workweek_memberships": [
+        ("id", "VARCHAR"),
+        ("workweek_id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "holiday_calendars": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "holiday_calendar_memberships": [
+        ("id", "VARCHAR"),
+        ("holiday_calendar_id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # one row per holiday of one calendar; hours = hours off that day (8 = full day)
+    "holidays": [
+        ("id", "VARCHAR"),
+        ("holiday_calendar_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("hours", "DOUBLE"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # status: 'Active', 'Completed', 'On Hold', 'Cancelled'
+    "workspaces": [
+        ("id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("due_date", "DATE"),
+        ("price_in_cents", "BIGINT"),
+        ("currency", "VARCHAR"),
+        ("budgeted", "BOOLEAN"),
+        ("budgeted_hours", "DOUBLE"),
+        ("stories_are_fixed_fee_by_default", "BOOLEAN"),
+        ("archived", "BOOLEAN"),
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "time_entries": [
+        ("id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("date_performed", "DATE"),
+        ("time_in_minutes", "INTEGER"),
+        ("billable", "BOOLEAN"),
+        ("rate_in_cents", "BIGINT"),
+        ("notes", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # one submission per user per week (start_date Monday .. end_date Sunday);
+    # status: 'pending', 'approved', 'rejected'.  Entries join on user + date in range.
+    "timesheet_submissions": [
+        ("id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("status", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "time_off_entries": [
+        ("id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("requested_date", "DATE"),
+        ("hours", "DOUBLE"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    "workspace_resources": [
+        ("id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("role_id", "VARCHAR"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # minutes = total minutes allocated across start_date..end_date (weekdays)
+    "workspace_allocations": [
+        ("id", "VARCHAR"),
+        ("resource_id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("minutes", "INTEGER"),
+        ("hard", "BOOLEAN"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+}
 
 
 def between(column: str, low: float, high: float) -> Validator:
@@ -33,7 +189,7 @@ def ends_on_or_after_start(start: str = "start_date", end: str = "end_date") -> 
     return check
 
 
-_WEEKDAY_MINUTES = [name for name, _ in KANTATA_TABLES["workweeks"] if name.endswith("_minutes")]
+_WEEKDAY_MINUTES = [name for name, _ in COLUMNS["workweeks"] if name.endswith("_minutes")]
 
 VALIDATORS: dict[str, tuple[Validator, ...]] = {
     "account_memberships": (
@@ -82,5 +238,5 @@ VALIDATORS: dict[str, tuple[Validator, ...]] = {
 
 TABLES: dict[str, RawTable] = {
     name: RawTable(SYSTEM, name, list(columns), validators=VALIDATORS.get(name, ()))
-    for name, columns in KANTATA_TABLES.items()
+    for name, columns in COLUMNS.items()
 }

@@ -1,6 +1,6 @@
 """The raw Salesforce tables: ``raw_salesforce.<object lower-cased>``, one per sObject.
 
-Columns are exactly the sandbox contract (schema.py ``SALESFORCE_TABLES``): the sObject
+Columns are exactly ``COLUMNS`` below: the sObject
 API field names, which is also what the connector SELECTs.  Deleted records arrive from
 ``queryAll`` with ``IsDeleted = true`` and are kept, marked ``_deleted``.
 """
@@ -10,9 +10,81 @@ from __future__ import annotations
 from typing import Any
 
 from sources.common.raw_tables import RawTable, Validator, required
-from sources.sandbox.schema import SALESFORCE_OBJECT_NAMES, SALESFORCE_TABLES
 
 SYSTEM = "salesforce"
+
+# (column, duckdb type) per raw table; the first column is the primary key.  Names
+# are the vendor's field names (see contract.py); the sandbox imports these lists.
+Columns = list[tuple[str, str]]
+
+COLUMNS: dict[str, Columns] = {
+    "user": [
+        ("Id", "VARCHAR"),
+        ("Name", "VARCHAR"),
+        ("Email", "VARCHAR"),
+        ("IsActive", "BOOLEAN"),
+        ("CreatedDate", "TIMESTAMP"),
+        ("SystemModstamp", "TIMESTAMP"),
+        ("IsDeleted", "BOOLEAN"),
+    ],
+    "account": [
+        ("Id", "VARCHAR"),
+        ("Name", "VARCHAR"),
+        ("Industry", "VARCHAR"),
+        ("Segment__c", "VARCHAR"),
+        ("Region__c", "VARCHAR"),
+        ("OwnerId", "VARCHAR"),
+        ("CreatedDate", "TIMESTAMP"),
+        ("SystemModstamp", "TIMESTAMP"),
+        ("IsDeleted", "BOOLEAN"),
+    ],
+    "product2": [
+        ("Id", "VARCHAR"),
+        ("Name", "VARCHAR"),
+        ("Family", "VARCHAR"),
+        ("IsActive", "BOOLEAN"),
+        ("CreatedDate", "TIMESTAMP"),
+        ("SystemModstamp", "TIMESTAMP"),
+        ("IsDeleted", "BOOLEAN"),
+    ],
+    "opportunity": [
+        ("Id", "VARCHAR"),
+        ("Name", "VARCHAR"),
+        ("AccountId", "VARCHAR"),
+        ("OwnerId", "VARCHAR"),
+        ("StageName", "VARCHAR"),
+        ("Probability", "DOUBLE"),
+        ("Amount", "DOUBLE"),
+        ("CloseDate", "DATE"),
+        ("ForecastCategoryName", "VARCHAR"),
+        ("IsClosed", "BOOLEAN"),
+        ("IsWon", "BOOLEAN"),
+        ("Type", "VARCHAR"),
+        ("CurrencyIsoCode", "VARCHAR"),
+        ("CreatedDate", "TIMESTAMP"),
+        ("SystemModstamp", "TIMESTAMP"),
+        ("IsDeleted", "BOOLEAN"),
+    ],
+    "opportunitylineitem": [
+        ("Id", "VARCHAR"),
+        ("OpportunityId", "VARCHAR"),
+        ("Product2Id", "VARCHAR"),
+        ("Quantity", "DOUBLE"),
+        ("UnitPrice", "DOUBLE"),
+        ("TotalPrice", "DOUBLE"),
+        ("CreatedDate", "TIMESTAMP"),
+        ("SystemModstamp", "TIMESTAMP"),
+        ("IsDeleted", "BOOLEAN"),
+    ],
+}
+
+SOBJECT_NAMES: dict[str, str] = {
+    "user": "User",
+    "account": "Account",
+    "product2": "Product2",
+    "opportunity": "Opportunity",
+    "opportunitylineitem": "OpportunityLineItem",
+}
 
 
 def percentage(column: str) -> Validator:
@@ -43,7 +115,7 @@ def _table(name: str) -> RawTable:
     return RawTable(
         system=SYSTEM,
         name=name,
-        columns=list(SALESFORCE_TABLES[name]),
+        columns=list(COLUMNS[name]),
         validators=_VALIDATORS[name],
         deleted_flag="IsDeleted",
     )
@@ -60,4 +132,4 @@ TABLES: list[RawTable] = [USER, ACCOUNT, PRODUCT2, OPPORTUNITY, OPPORTUNITY_LINE
 
 def sobject_name(table: RawTable) -> str:
     """The sObject a raw table holds, e.g. ``OpportunityLineItem``."""
-    return SALESFORCE_OBJECT_NAMES[table.name]
+    return SOBJECT_NAMES[table.name]

@@ -15,6 +15,9 @@ class RequestLogEntry:
     status: int | None  # None: the connection was reset without a response
     fault: str | None = None  # 'error' | 'rate_limit' | 'reset' | 'truncate' | None
     body: Any = None  # the parsed JSON body of a POST (Jira's search/jql), else None
+    # where the request or the answer departs from the vendor's contract
+    # (``sources/<system>/contract.py``); the contract tests assert this stays empty
+    contract_problems: tuple[str, ...] = ()
 
 
 class RequestLog:

@@ -109,6 +109,12 @@ class SandboxApi:
         """An error body in the API's own shape (used for injected faults)."""
         return {"message": message}
 
+    def contract_problems(self, request: Request, response: Response) -> list[str]:
+        """Where ``request`` (as psops sent it) or ``response`` (as this sandbox answered)
+        departs from the vendor's documented contract.  Each API checks against its source's
+        ``contract.py``; the request log keeps the result for the contract tests."""
+        return []
+
     def fault_response(self, fault: Fault) -> Response:
         if fault.kind == "rate_limit":
             body = self.error_body(429, "Rate limit exceeded: retry later")
@@ -179,6 +185,12 @@ def _make_handler(
                     response = self._dispatch(request)
                 if fault.kind == "truncate" and response.status != 200:
                     fault = NO_FAULT  # only a 200's body is cut short
+            problems: list[str] = []
+            if response is not None and not fault.before_handling:
+                try:
+                    problems = api.contract_problems(request, response)
+                except Exception as exc:  # noqa: BLE001 - a checker bug shows as a problem
+                    problems = [f"contract check failed: {exc!r}"]
             # logged before answering, so a client that got its answer finds it in the log
             requests.append(
                 RequestLogEntry(
@@ -188,6 +200,7 @@ def _make_handler(
                     None if response is None else response.status,
                     fault.kind,
                     _json_body(request.body),
+                    tuple(problems),
                 )
             )
             if fault.kind:
@@ -289,6 +302,14 @@ class RunningServer:
     def requests(self) -> list[RequestLogEntry]:
         """Every request answered so far (a snapshot, in arrival order)."""
         return self._log.entries()
+
+    def contract_problems(self) -> list[str]:
+        """Every departure from the vendor contract logged so far, with its request."""
+        return [
+            f"{entry.method} {entry.path} {entry.query}: {problem}"
+            for entry in self._log.entries()
+            for problem in entry.contract_problems
+        ]
 
     def clear_requests(self) -> None:
         self._log.clear()
