@@ -46,15 +46,25 @@ COLUMNS: dict[str, Columns] = {
         ("value_type", "VARCHAR"),
         ("updated_at", "TIMESTAMP"),
     ],
-    # subject_type 'User' (Region, Team, Hire Date) or 'Workspace'
-    # (Salesforce Opportunity ID, Jira Project Key, Engagement Type); value as text.
+    # read once per subject_type ('User': Region, Team, Hire Date; 'Workspace': Salesforce
+    # Opportunity ID, Jira Project Key, Engagement Type, ...).  ``value`` is the value as
+    # text; for a choice field it is the selected choice id(s) (comma-separated), named
+    # through custom_field_choices in staging.
     "custom_field_values": [
         ("id", "VARCHAR"),
         ("subject_type", "VARCHAR"),
         ("subject_id", "VARCHAR"),
         ("custom_field_id", "VARCHAR"),
-        ("custom_field_name", "VARCHAR"),
         ("value", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # the choices of single/multi choice custom fields: id -> label
+    "custom_field_choices": [
+        ("id", "VARCHAR"),
+        ("custom_field_id", "VARCHAR"),
+        ("label", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
         ("updated_at", "TIMESTAMP"),
     ],
     "workweeks": [
@@ -90,21 +100,32 @@ COLUMNS: dict[str, Columns] = {
         ("end_date", "DATE"),
         ("updated_at", "TIMESTAMP"),
     ],
-    # one row per holiday of one calendar; hours = hours off that day (8 = full day)
+    # a holiday spans start_date..end_date (one or several days) and belongs to calendars
+    # through holiday_calendar_associations
     "holidays": [
         ("id", "VARCHAR"),
-        ("holiday_calendar_id", "VARCHAR"),
         ("name", "VARCHAR"),
         ("start_date", "DATE"),
         ("end_date", "DATE"),
-        ("hours", "DOUBLE"),
+        ("paid", "BOOLEAN"),
+        ("created_at", "TIMESTAMP"),
         ("updated_at", "TIMESTAMP"),
     ],
-    # status: 'Active', 'Completed', 'On Hold', 'Cancelled'
+    "holiday_calendar_associations": [
+        ("id", "VARCHAR"),
+        ("holiday_id", "VARCHAR"),
+        ("holiday_calendar_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+    ],
+    # Kantata's ``status`` is an object {color, key, message}: landed flattened as
+    # status_key / status_message / status_color (the original stays in _raw_json)
     "workspaces": [
         ("id", "VARCHAR"),
         ("title", "VARCHAR"),
-        ("status", "VARCHAR"),
+        ("status_key", "VARCHAR"),
+        ("status_message", "VARCHAR"),
+        ("status_color", "VARCHAR"),
         ("start_date", "DATE"),
         ("due_date", "DATE"),
         ("price_in_cents", "BIGINT"),
@@ -128,11 +149,14 @@ COLUMNS: dict[str, Columns] = {
         ("created_at", "TIMESTAMP"),
         ("updated_at", "TIMESTAMP"),
     ],
-    # one submission per user per week (start_date Monday .. end_date Sunday);
-    # status: 'pending', 'approved', 'rejected'.  Entries join on user + date in range.
+    # one submission per user x week x workspace (start_date Monday .. end_date Sunday);
+    # status: 'pending', 'approved', 'rejected'.  An entry takes the status of the
+    # submission of its own user, week and workspace.
     "timesheet_submissions": [
         ("id", "VARCHAR"),
         ("user_id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
         ("start_date", "DATE"),
         ("end_date", "DATE"),
         ("status", "VARCHAR"),
@@ -208,11 +232,8 @@ VALIDATORS: dict[str, tuple[Validator, ...]] = {
         required("holiday_calendar_id", "user_id", "start_date"),
         ends_on_or_after_start(),
     ),
-    "holidays": (
-        required("holiday_calendar_id", "start_date"),
-        non_negative("hours"),
-        ends_on_or_after_start(),
-    ),
+    "holidays": (required("start_date"), ends_on_or_after_start()),
+    "holiday_calendar_associations": (required("holiday_id", "holiday_calendar_id"),),
     "workspaces": (
         non_negative("price_in_cents"),
         non_negative("budgeted_hours"),
@@ -224,7 +245,7 @@ VALIDATORS: dict[str, tuple[Validator, ...]] = {
         non_negative("rate_in_cents"),
     ),
     "timesheet_submissions": (
-        required("user_id", "start_date", "end_date", "status"),
+        required("user_id", "workspace_id", "start_date", "end_date", "status"),
         ends_on_or_after_start(),
     ),
     "time_off_entries": (required("user_id", "requested_date", "hours"), non_negative("hours")),
