@@ -25,6 +25,7 @@ from sources.salesforce.extract import (
 )
 from sources.salesforce.tables import OPPORTUNITY
 from sources.sandbox import salesforce_api
+from sources.sandbox.salesforce_org import SalesforceOrg, write_org
 from sources.sandbox.server_base import RunningServer
 from tests.helpers import make_sandbox_db
 
@@ -79,7 +80,6 @@ BASE_ROWS: dict[str, list[dict[str, Any]]] = {
             "IsActive": True,
             "CreatedDate": datetime(2025, 1, 1, 0, 0, 0),
             "SystemModstamp": stamp(1),
-            "IsDeleted": False,
         }
     ],
     "salesforce_account": [account(n, modstamp=n, deleted=(n == 3)) for n in range(1, 6)],
@@ -123,13 +123,25 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         db_path = tmp_path / "sandbox" / "sandbox.duckdb"
         server: RunningServer
 
-        def start(self, rows: dict[str, list[dict[str, Any]]], page_size: int = 2) -> None:
-            """(Re)build the sandbox DB with ``rows`` and serve it."""
+        def start(
+            self,
+            rows: dict[str, list[dict[str, Any]]],
+            page_size: int = 2,
+            org: SalesforceOrg | None = None,
+        ) -> None:
+            """(Re)build the sandbox DB with ``rows`` as ``org`` (default: a single-currency
+            org with Segment__c and Region__c) and serve it."""
             if servers:
                 servers.pop().stop()
             if self.db_path.exists():
                 self.db_path.unlink()
             make_sandbox_db(self.db_path, rows)
+            if org is not None:
+                con = duckdb.connect(str(self.db_path))
+                try:
+                    write_org(con, org)
+                finally:
+                    con.close()
             self.server = salesforce_api.start(self.db_path, page_size=page_size)
             servers.append(self.server)
             for key, value in self.server.env.items():
@@ -184,7 +196,6 @@ def test_every_object_lands_as_typed_rows_with_its_original_json(sandbox, wareho
             datetime(2025, 1, 1),
             stamp(1),
             False,
-            False,
             None,
         )
     ]
@@ -205,7 +216,7 @@ def test_every_object_lands_as_typed_rows_with_its_original_json(sandbox, wareho
             False,
             False,
             "New Business",
-            "USD",
+            None,  # a single-currency org has no CurrencyIsoCode
             datetime(2026, 2, 1, 8, 30),
             stamp(7),
             False,
@@ -225,7 +236,7 @@ def test_every_object_lands_as_typed_rows_with_its_original_json(sandbox, wareho
 
 
 def test_raw_json_keeps_the_record_as_salesforce_sent_it(sandbox, warehouse):
-    sandbox.start(BASE_ROWS)
+    sandbox.start(BASE_ROWS, org=SalesforceOrg(multi_currency=True))
     refresh(warehouse)
 
     (raw,) = rows(warehouse, "SELECT _raw_json FROM raw_salesforce.opportunity")[0]
@@ -416,8 +427,11 @@ def test_password_login_is_used_when_no_access_token_is_set(tmp_path, monkeypatc
 
 
 def test_the_soql_asks_only_for_rows_changed_at_or_after_the_cursor():
-    assert build_soql(OPPORTUNITY, None).endswith("FROM Opportunity ORDER BY SystemModstamp, Id")
-    assert build_soql(OPPORTUNITY, "2026-03-02T14:05:07.000+0000") == (
+    fields = OPPORTUNITY.column_names
+    assert build_soql("Opportunity", fields, None).endswith(
+        "FROM Opportunity ORDER BY SystemModstamp, Id"
+    )
+    assert build_soql("Opportunity", fields, "2026-03-02T14:05:07.000+0000") == (
         "SELECT Id, Name, AccountId, OwnerId, StageName, Probability, Amount, CloseDate, "
         "ForecastCategoryName, IsClosed, IsWon, Type, CurrencyIsoCode, CreatedDate, "
         "SystemModstamp, IsDeleted FROM Opportunity "

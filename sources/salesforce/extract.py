@@ -1,15 +1,25 @@
-"""Salesforce extraction on ``simple-salesforce``: SOQL through ``queryAll``, one page a batch.
+"""Salesforce extraction on ``simple-salesforce``: SOQL adapted to the org, one page a batch.
 
-Each sObject is one stream with its own cursor on ``SystemModstamp``::
+Each sObject is one stream with its own cursor on ``SystemModstamp``.  A run first asks the
+org's ``describe()`` which fields it has, then sends::
 
-    SELECT <raw table columns> FROM <Object>
+    SELECT <the raw columns the org has, under the org's names> FROM <Object>
     [WHERE SystemModstamp >= <cursor>] ORDER BY SystemModstamp, Id
 
-sent to ``/queryAll`` (so deleted rows arrive with ``IsDeleted = true``) and followed
-through ``nextRecordsUrl``.  Every page becomes one ``Batch`` whose cursor is the page's
-largest ``SystemModstamp``; the ascending order makes committing it with the page safe.
-The objects are fetched concurrently, each on its own session, all sharing the run's HTTP
-policy (retry budget, ``PSOPS_SALESFORCE_RATE_LIMIT``); a password login happens once.
+to ``/queryAll`` for objects that can be deleted (deleted rows arrive with ``IsDeleted =
+true``) and to ``/query`` for ``User`` (no ``IsDeleted``: users are deactivated, never
+deleted), following ``nextRecordsUrl``.  Orgs differ (``contract.py``): ``CurrencyIsoCode``
+exists only with multi-currency on, and the custom fields ``Segment__c`` / ``Region__c``
+may be missing or named otherwise (``PSOPS_SFDC_SEGMENT_FIELD`` / ``PSOPS_SFDC_REGION_FIELD``
+map the org's names onto our raw columns).  An optional field the org lacks lands NULL with
+one warning per object and run; a field psops needs (e.g. ``Opportunity.StageName``) that
+``describe()`` does not list is a ``SourceConfigError`` raised by ``check`` before anything
+is written.
+
+Every page becomes one ``Batch`` whose cursor is the page's largest ``SystemModstamp``; the
+ascending order makes committing it with the page safe.  The objects are fetched
+concurrently, each on its own session, all sharing the run's HTTP policy (retry budget,
+``PSOPS_SALESFORCE_RATE_LIMIT``); a password login happens once.
 """
 
 from __future__ import annotations
@@ -17,8 +27,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,20 +41,27 @@ from simple_salesforce.exceptions import (
     SalesforceError,
     SalesforceExpiredSession,
     SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
 )
 
-from sources.common.config import load_env, require
+from sources.common.config import field_name_setting, load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.common.http import HttpPolicy, make_session, policy_from_env
 from sources.common.loader import Batch, Stream
 from sources.common.raw_tables import RawTable
-from sources.salesforce.tables import SYSTEM, TABLES, sobject_name
+from sources.salesforce.contract import BY_TABLE, SObject, custom_field_settings
+from sources.salesforce.tables import SYSTEM, TABLES
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "59.0"
 CURSOR_FIELD = "SystemModstamp"
 CHECK_RETRIES = 2  # a refused or unreachable server fails `check` fast, not after minutes
+
+
+def default_field_names() -> dict[str, str]:
+    """Each custom field psops reads -> the org's API name psops assumes (the same name)."""
+    return {name: name for name in custom_field_settings()}
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,8 @@ class SalesforceConfig:
     security_token: str | None = field(default=None, repr=False)
     ca_bundle: str | None = None
     api_version: str = API_VERSION
+    # our raw column of each custom field -> the org's API name (PSOPS_SFDC_*_FIELD)
+    field_names: Mapping[str, str] = field(default_factory=default_field_names)
 
     @property
     def credential_variable(self) -> str:
@@ -74,9 +93,15 @@ def from_env() -> SalesforceConfig:
 
     ``SFDC_INSTANCE_URL`` + ``SFDC_ACCESS_TOKEN`` (a session / OAuth access token), or
     ``SFDC_USERNAME`` + ``SFDC_PASSWORD`` (+ ``SFDC_SECURITY_TOKEN``) to log in;
-    ``SFDC_CA_BUNDLE`` optionally names a CA file to trust.
+    ``SFDC_CA_BUNDLE`` optionally names a CA file to trust; ``PSOPS_SFDC_SEGMENT_FIELD`` /
+    ``PSOPS_SFDC_REGION_FIELD`` name the org's Account custom fields holding segment and
+    region (default ``Segment__c`` / ``Region__c``).
     """
     load_env()
+    field_names = {
+        column: field_name_setting(SYSTEM, variable, column)
+        for column, variable in custom_field_settings().items()
+    }
     instance_url = _env("SFDC_INSTANCE_URL")
     ca_bundle = _env("SFDC_CA_BUNDLE")
     if ca_bundle and not Path(ca_bundle).is_file():
@@ -87,7 +112,9 @@ def from_env() -> SalesforceConfig:
     access_token = _env("SFDC_ACCESS_TOKEN")
     if access_token:
         require(SYSTEM, "SFDC_INSTANCE_URL")
-        return SalesforceConfig(instance_url, access_token=access_token, ca_bundle=ca_bundle)
+        return SalesforceConfig(
+            instance_url, access_token=access_token, ca_bundle=ca_bundle, field_names=field_names
+        )
     if not _env("SFDC_USERNAME"):
         problem = "SFDC_ACCESS_TOKEN is not set (nor SFDC_USERNAME / SFDC_PASSWORD to log in)"
         raise SourceConfigError(SYSTEM, "SFDC_ACCESS_TOKEN", problem)
@@ -98,6 +125,7 @@ def from_env() -> SalesforceConfig:
         password=login["SFDC_PASSWORD"],
         security_token=_env("SFDC_SECURITY_TOKEN") or "",
         ca_bundle=ca_bundle,
+        field_names=field_names,
     )
 
 
@@ -155,11 +183,83 @@ def _translated(config: SalesforceConfig, call: Callable[[], Any]) -> Any:
 
 
 def check(config: SalesforceConfig) -> None:
-    """One cheap authenticated call (``/limits``); ``SourceConfigError`` when refused."""
+    """Each object's ``describe()`` (cheap, and it needs only read access to the object:
+    ``/limits`` would need "View Setup and Configuration"): ``SourceConfigError`` when the
+    credentials are refused or the org lacks (or hides from the API user) a field psops
+    needs."""
     session = make_session(verify=config.ca_bundle or True, retries=CHECK_RETRIES)
     client = connect(config, session)
-    _translated(config, client.limits)
+    for table in TABLES:
+        contract = BY_TABLE[table.name]
+        plan_fields(contract, table, describe_fields(config, client, contract), config)
     log.info("salesforce: session accepted by %s", client.sf_instance)
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """What to SELECT from one object in this org, and what it lacks."""
+
+    sobject: str
+    selected: list[tuple[str, str]]  # (our raw column, the org's API name)
+    missing: list[str]  # why each optional field the org lacks lands NULL
+
+    @property
+    def api_names(self) -> list[str]:
+        return [api for _, api in self.selected]
+
+
+def describe_fields(config: SalesforceConfig, sf: Salesforce, contract: SObject) -> list[str]:
+    """The field names the org's ``describe()`` lists for ``contract``'s object (those that
+    exist and the API user may read)."""
+    try:
+        described = _translated(config, lambda: getattr(sf, contract.name).describe())
+    except SalesforceResourceNotFound:
+        problem = (
+            f"{contract.name} is not available to the API user (its describe() is 404): "
+            f"grant the API user read access to {contract.name}"
+        )
+        raise SourceConfigError(SYSTEM, config.credential_variable, problem) from None
+    return [f["name"] for f in described.get("fields", [])]
+
+
+def plan_fields(
+    contract: SObject, table: RawTable, described: Iterable[str], config: SalesforceConfig
+) -> FieldPlan:
+    """Select each raw column the org has, under the org's name; a field psops needs that
+    the org lacks is a ``SourceConfigError`` naming the object and field."""
+    available = {name.lower(): name for name in described}
+    selected: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for column in table.column_names:
+        spec = contract.field(column)
+        if spec is None:
+            raise ValueError(f"{table.qualified_name}.{column} is not in the contract")
+        wanted = config.field_names.get(column, column) if spec.custom else column
+        if wanted.lower() in available:
+            selected.append((column, available[wanted.lower()]))
+            continue
+        where = f"{contract.name}.{wanted}"
+        if spec.required:
+            variable = spec.setting or config.credential_variable
+            problem = (
+                f"{where} is not in the org's describe() (the field does not exist, or the API "
+                f"user may not read it): psops needs it; grant the API user read access to it"
+            )
+            raise SourceConfigError(SYSTEM, variable, problem)
+        if spec.custom:
+            why = (
+                f"{where} ({spec.setting}) is not in the org's describe(): {column} lands NULL; "
+                f"set {spec.setting} to the org's API name of this field"
+            )
+        elif spec.multicurrency:
+            why = f"{where} exists only in multi-currency orgs: {column} lands NULL"
+        else:
+            why = (
+                f"{where} is not in the org's describe() (missing, or hidden from the API "
+                f"user by field-level security): {column} lands NULL"
+            )
+        missing.append(why)
+    return FieldPlan(contract.name, selected, missing)
 
 
 def soql_datetime(value: str | datetime) -> str:
@@ -176,9 +276,9 @@ def soql_datetime(value: str | datetime) -> str:
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
-def build_soql(table: RawTable, since: str | None) -> str:
-    """The query of one stream: every raw column, changed at/after ``since``, ascending."""
-    soql = f"SELECT {', '.join(table.column_names)} FROM {sobject_name(table)}"
+def build_soql(sobject: str, fields: list[str], since: str | None) -> str:
+    """The query of one stream: ``fields``, changed at/after ``since``, ascending."""
+    soql = f"SELECT {', '.join(fields)} FROM {sobject}"
     if since:
         soql += f" WHERE {CURSOR_FIELD} >= {soql_datetime(since)}"
     return soql + f" ORDER BY {CURSOR_FIELD}, Id"
@@ -225,30 +325,70 @@ class _Client:
 
 
 def _fetcher(client: _Client, table: RawTable) -> Callable[[str | None], Iterator[Batch]]:
+    contract = BY_TABLE[table.name]
+
     def fetch(since: str | None) -> Iterator[Batch]:
         config = client.config
         sf = client.get()
-        soql = build_soql(table, since)
-        log.info("salesforce: %s since %s", sobject_name(table), since or "the beginning")
-        page = _translated(config, lambda: sf.query(soql, include_deleted=True))
+        plan = plan_fields(contract, table, describe_fields(config, sf, contract), config)
+        for why in plan.missing:  # once per object and run
+            log.warning("salesforce: %s", why)
+        notes = tuple(plan.missing)  # and in the asset's metadata, with the first page
+        soql = build_soql(contract.name, plan.api_names, since)
+        deleted_too = contract.deletable  # queryAll only where records can be deleted
+        log.info(
+            "salesforce: %s since %s (%s)",
+            contract.name,
+            since or "the beginning",
+            contract.query_resource,
+        )
+        page = _translated(config, lambda: sf.query(soql, include_deleted=deleted_too))
         while True:
             records = page["records"]
-            if records:
-                yield Batch({table.name: records}, cursor=page_cursor(records))
+            if records or notes:
+                yield Batch({table.name: records}, cursor=page_cursor(records), notes=notes)
+                notes = ()
             if page["done"]:
                 return
             next_url = page["nextRecordsUrl"]
             page = _translated(
-                config, lambda url=next_url: sf.query_more(url, identifier_is_url=True)
+                config,
+                lambda url=next_url: sf.query_more(
+                    url, identifier_is_url=True, include_deleted=deleted_too
+                ),
             )
 
     return fetch
 
 
+def _org_named(table: RawTable, names: Mapping[str, str]) -> RawTable:
+    """``table`` reading each renamed custom field from the org's API name (the records keep
+    the org's names, as ``_raw_json`` shows them)."""
+    renamed = {c: api for c, api in names.items() if c in table.column_names and c != api}
+    if not renamed:
+        return table
+    columns = table.column_names
+
+    def to_fields(record: dict[str, Any]) -> dict[str, Any]:
+        out = {name: record.get(name) for name in columns}
+        for column, api in renamed.items():
+            if api in record:
+                out[column] = record[api]
+            else:  # the org's spelling may differ in case from the configured one
+                lowered = api.lower()
+                out[column] = next((v for k, v in record.items() if k.lower() == lowered), None)
+        return out
+
+    return replace(table, to_fields=to_fields)
+
+
 def streams(config: SalesforceConfig) -> list[Stream]:
     """One incremental stream per sObject, named like its raw table."""
     client = _Client(config, policy_from_env(SYSTEM))
-    return [
-        Stream(source=SYSTEM, name=table.name, tables=[table], fetch=_fetcher(client, table))
-        for table in TABLES
-    ]
+    out = []
+    for table in TABLES:
+        named = _org_named(table, config.field_names)
+        out.append(
+            Stream(source=SYSTEM, name=table.name, tables=[named], fetch=_fetcher(client, named))
+        )
+    return out

@@ -1,8 +1,11 @@
 """The raw Salesforce tables: ``raw_salesforce.<object lower-cased>``, one per sObject.
 
-Columns are exactly ``COLUMNS`` below: the sObject
-API field names, which is also what the connector SELECTs.  Deleted records arrive from
-``queryAll`` with ``IsDeleted = true`` and are kept, marked ``_deleted``.
+Columns are exactly ``COLUMNS`` below: the sObject API field names of the contract
+(``contract.py``).  The connector SELECTs those the org's ``describe()`` lists, under the
+org's names for the custom fields (``Segment__c`` / ``Region__c`` land here whatever the
+org calls them); a field the org lacks lands NULL.  Deleted records of deletable objects
+arrive from ``queryAll`` with ``IsDeleted = true`` and are kept, marked ``_deleted``;
+``User`` has no ``IsDeleted`` (users are deactivated, never deleted).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ COLUMNS: dict[str, Columns] = {
         ("IsActive", "BOOLEAN"),
         ("CreatedDate", "TIMESTAMP"),
         ("SystemModstamp", "TIMESTAMP"),
-        ("IsDeleted", "BOOLEAN"),
+        # no IsDeleted: users are deactivated (IsActive = false), never deleted
     ],
     "account": [
         ("Id", "VARCHAR"),
@@ -117,7 +120,7 @@ def _table(name: str) -> RawTable:
         name=name,
         columns=list(COLUMNS[name]),
         validators=_VALIDATORS[name],
-        deleted_flag="IsDeleted",
+        deleted_flag="IsDeleted" if "IsDeleted" in dict(COLUMNS[name]) else None,
     )
 
 

@@ -4,6 +4,9 @@ Serves the ``salesforce_<object>`` tables of a sandbox.duckdb in Salesforce's wi
 
 - ``GET /services/data/`` (no session needed): the API versions.
 - ``GET /services/data/vNN.N/limits/`` and ``/sobjects/``: the cheap authenticated calls.
+- ``GET /services/data/vNN.N/sobjects/<Object>/describe/``: exactly the fields this org has
+  (``salesforce_org.py``: with or without multi-currency, the custom fields present,
+  missing or under other API names), typed as ``sources/salesforce/contract.py`` says.
 - ``GET /services/data/vNN.N/query/?q=<SOQL>`` and ``/queryAll/`` (``queryAll`` also returns
   rows with ``IsDeleted = true``): ``{"totalSize", "done", "records", "nextRecordsUrl"}``,
   records carrying ``attributes`` (``type``, ``url``); further pages at
@@ -14,10 +17,16 @@ Only the SOQL the connector sends is understood::
     SELECT <fields> FROM <Object> [WHERE SystemModstamp <op> <datetime>]
     [ORDER BY <field> [ASC|DESC], ...] [LIMIT n]
 
-An unknown object is ``INVALID_TYPE``, an unknown field ``INVALID_FIELD``, anything else
-``MALFORMED_QUERY`` (HTTP 400, Salesforce's ``[{"message", "errorCode"}]`` shape).  A bad
-session is the real 401 ``INVALID_SESSION_ID``.  Pages are read with SQL LIMIT/OFFSET in
-a stable order (the query's order, then ``Id``): a table is never loaded whole.
+An unknown object is ``INVALID_TYPE``, a field the org does not have ``INVALID_FIELD`` (with
+Salesforce's message: the query line, a caret, ``ERROR at Row:1:Column:N`` and ``No such
+column 'X' on entity 'Y'. …``), anything else ``MALFORMED_QUERY`` (HTTP 400, Salesforce's
+``[{"message", "errorCode"}]`` shape).  ``IsDeleted`` on ``User`` is such an unknown field.
+A bad session is the real 401 ``INVALID_SESSION_ID``.  Pages are read with SQL LIMIT/OFFSET
+in a stable order (the query's order, then ``Id``): a table is never loaded whole.
+
+``contract_problems`` reports, per answered request, a query the vendor refused, a field
+outside psops' contract, ``queryAll`` on an object without ``IsDeleted`` and any record
+whose values do not have the contract's types.
 """
 
 from __future__ import annotations
@@ -31,8 +40,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sources.salesforce.contract import SObjectField, sobject
 from sources.sandbox.credentials import SFDC_ACCESS_TOKEN
 from sources.sandbox.faults import FaultConfig
+from sources.sandbox.salesforce_org import ORG_TABLE, SalesforceOrg, read_org
 from sources.sandbox.schema import SALESFORCE_OBJECT_NAMES, SALESFORCE_TABLES, sandbox_table_name
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 from sources.sandbox.tls import ensure_certificate
@@ -43,19 +54,14 @@ API_VERSIONS = [f"{v}.0" for v in range(50, 63)]
 _RELEASES = {0: "Spring", 1: "Summer", 2: "Winter"}  # by API version modulo 3
 
 _V = r"/services/data/v(?P<version>\d+\.\d)"
+_QUERY_PATH = re.compile(rf"^{_V}/(?P<endpoint>query|queryAll)/?$")
+_QUERY_MORE_PATH = re.compile(rf"^{_V}/(?:query|queryAll)/01g\w+-\d+$")
+_DESCRIBE_PATH = re.compile(rf"^{_V}/sobjects/(?P<sobject>\w+)/describe/?$")
 
-# object name (any case) -> (sObject API name, sandbox table)
-_OBJECTS: dict[str, tuple[str, str]] = {
-    api.lower(): (api, sandbox_table_name("salesforce", table))
+# sObject API name -> (sandbox table, its columns -> duckdb type)
+_TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    api: (sandbox_table_name("salesforce", table), dict(SALESFORCE_TABLES[table]))
     for table, api in SALESFORCE_OBJECT_NAMES.items()
-}
-_FIELDS: dict[str, dict[str, str]] = {  # sObject -> field (lower) -> API name
-    api: {name.lower(): name for name, _ in SALESFORCE_TABLES[table]}
-    for table, api in SALESFORCE_OBJECT_NAMES.items()
-}
-
-_TYPES: dict[str, dict[str, str]] = {  # sObject -> field -> duckdb type
-    api: dict(SALESFORCE_TABLES[table]) for table, api in SALESFORCE_OBJECT_NAMES.items()
 }
 
 _SOQL = re.compile(
@@ -69,6 +75,12 @@ _CONDITION = re.compile(r"^(?P<field>\w+)\s*(?P<op>>=|<=|!=|=|>|<)\s*(?P<value>\
 _ORDER_ITEM = re.compile(r"^(?P<field>\w+)(?:\s+(?P<dir>ASC|DESC))?$", re.IGNORECASE)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})$")
 
+NO_SUCH_COLUMN_HINT = (
+    "If you are attempting to use a custom field, be sure to append the '__c' after the "
+    "custom field name. Please reference your WSDL or the describe call for the appropriate "
+    "names."
+)
+
 
 def sf_error(status: int, error_code: str, message: str) -> ApiError:
     """Salesforce's REST error shape: a list of ``{"message", "errorCode"}``."""
@@ -77,6 +89,25 @@ def sf_error(status: int, error_code: str, message: str) -> ApiError:
 
 def malformed(message: str) -> ApiError:
     return sf_error(400, "MALFORMED_QUERY", message)
+
+
+def invalid_field(soql: str, name: str, sobject_name: str) -> ApiError:
+    """Salesforce's ``INVALID_FIELD``: the query line, a caret under the field, its row and
+    column, then ``No such column 'X' on entity 'Y'. …`` (as the REST API answers it, e.g.
+    quoted in https://github.com/mautic/mautic/pull/13406)."""
+    row, column, line = 1, 1, soql.strip().splitlines()[0] if soql.strip() else ""
+    token = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)", re.IGNORECASE)
+    for number, text in enumerate(soql.strip().splitlines(), start=1):
+        found = token.search(text)
+        if found:
+            row, column, line = number, found.start() + 1, text
+            break
+    return sf_error(
+        400,
+        "INVALID_FIELD",
+        f"\n{line}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n"
+        f"No such column '{name}' on entity '{sobject_name}'. {NO_SUCH_COLUMN_HINT}",
+    )
 
 
 def parse_datetime_literal(text: str) -> datetime:
@@ -97,75 +128,117 @@ def format_datetime(value: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class OrgField:
+    """One field of this org: its API name, the sandbox column holding it, its contract."""
+
+    name: str
+    column: str
+    spec: SObjectField
+
+
+@dataclass(frozen=True)
 class Soql:
     """A parsed query the sandbox can answer."""
 
     sobject: str  # API name, e.g. 'Opportunity'
     table: str  # sandbox table
-    fields: list[str]  # API names, in SELECT order
-    condition: tuple[str, str, datetime] | None  # (field, operator, value)
-    order: list[tuple[str, str]]  # (field, 'ASC'|'DESC'), always ending in Id
+    fields: list[OrgField]  # in SELECT order
+    condition: tuple[str, str, datetime] | None  # (column, operator, value)
+    order: list[tuple[str, str]]  # (column, 'ASC'|'DESC'), always ending in Id
     limit: int | None
 
 
-def parse_soql(soql: str) -> Soql:
-    """Parse the SOQL subset the sandbox serves, or raise the API's 400 error."""
-    match = _SOQL.match(soql)
-    if not match:
-        raise malformed(f"unexpected token in query: {soql.strip()[:80]!r}")
-    obj = match["object"]
-    if obj.lower() not in _OBJECTS:
-        raise sf_error(
-            400,
-            "INVALID_TYPE",
-            f"sObject type '{obj}' is not supported. If you are attempting to use a custom "
-            "object, be sure to append the '__c' after the entity name. Please reference "
-            "your WSDL or the describe call for the appropriate names.",
-        )
-    sobject, table = _OBJECTS[obj.lower()]
-    fields = [_field(sobject, f.strip()) for f in match["fields"].split(",")]
-    condition = _condition(sobject, match["where"]) if match["where"] else None
-    order: list[tuple[str, str]] = []
-    for item in (match["order"] or "").split(",") if match["order"] else []:
-        parts = _ORDER_ITEM.match(item.strip())
-        if not parts:
-            raise malformed(f"unexpected token in ORDER BY: {item.strip()!r}")
-        order.append((_field(sobject, parts["field"]), (parts["dir"] or "ASC").upper()))
-    if "Id" not in [name for name, _ in order]:
-        order.append(("Id", "ASC"))
-    limit = int(match["limit"]) if match["limit"] else None
-    return Soql(sobject, table, fields, condition, order, limit)
+class SalesforceOrgSchema:
+    """The fields one org has, per sObject (what its ``describe()`` lists)."""
 
+    def __init__(self, org: SalesforceOrg) -> None:
+        self.org = org
+        self.objects = {api.lower(): api for api in _TABLES}
+        self.fields: dict[str, dict[str, OrgField]] = {
+            api: {
+                name.lower(): OrgField(name, column, spec)
+                for name, (column, spec) in org.fields(api).items()
+            }
+            for api in _TABLES
+        }
 
-def _field(sobject: str, name: str) -> str:
-    if not re.fullmatch(r"\w+", name):
-        raise malformed(f"the sandbox does not support {name!r} (plain field names only)")
-    known = _FIELDS[sobject].get(name.lower())
-    if known is None:
-        raise sf_error(
-            400,
-            "INVALID_FIELD",
-            f"No such column '{name}' on entity '{sobject}'. If you are attempting to use a "
-            "custom field, be sure to append the '__c' after the custom field name. Please "
-            "reference your WSDL or the describe call for the appropriate names.",
-        )
-    return known
+    def field(self, sobject_name: str, name: str) -> OrgField | None:
+        return self.fields[sobject_name].get(name.lower())
 
+    def parse(self, soql: str) -> Soql:
+        """Parse the SOQL subset the sandbox serves, or raise the API's 400 error."""
+        match = _SOQL.match(soql)
+        if not match:
+            raise malformed(f"unexpected token in query: {soql.strip()[:80]!r}")
+        obj = match["object"]
+        if obj.lower() not in self.objects:
+            raise sf_error(
+                400,
+                "INVALID_TYPE",
+                f"sObject type '{obj}' is not supported. If you are attempting to use a custom "
+                "object, be sure to append the '__c' after the entity name. Please reference "
+                "your WSDL or the describe call for the appropriate names.",
+            )
+        api = self.objects[obj.lower()]
 
-def _condition(sobject: str, where: str) -> tuple[str, str, datetime]:
-    match = _CONDITION.match(where.strip())
-    if not match or match["field"].lower() != "systemmodstamp":
-        raise malformed(
-            f"the sandbox supports only WHERE SystemModstamp <op> <dateTime>, not {where!r}"
-        )
-    try:
-        value = parse_datetime_literal(match["value"])
-    except ValueError:
-        raise malformed(
-            f"value of filter criterion for field 'SystemModstamp' must be of type dateTime "
-            f"and should not be enclosed in quotes: {match['value']}"
-        ) from None
-    return _field(sobject, match["field"]), match["op"], value
+        def known(name: str) -> OrgField:
+            if not re.fullmatch(r"\w+", name):
+                raise malformed(f"the sandbox does not support {name!r} (plain field names only)")
+            found = self.field(api, name)
+            if found is None:
+                raise invalid_field(soql, name, api)
+            return found
+
+        fields = [known(f.strip()) for f in match["fields"].split(",")]
+        condition = None
+        if match["where"]:
+            condition = self._condition(match["where"], known)
+        order: list[tuple[str, str]] = []
+        for item in match["order"].split(",") if match["order"] else []:
+            parts = _ORDER_ITEM.match(item.strip())
+            if not parts:
+                raise malformed(f"unexpected token in ORDER BY: {item.strip()!r}")
+            order.append((known(parts["field"]).column, (parts["dir"] or "ASC").upper()))
+        if "Id" not in [column for column, _ in order]:
+            order.append(("Id", "ASC"))
+        limit = int(match["limit"]) if match["limit"] else None
+        return Soql(api, _TABLES[api][0], fields, condition, order, limit)
+
+    @staticmethod
+    def _condition(where: str, known: Any) -> tuple[str, str, datetime]:
+        match = _CONDITION.match(where.strip())
+        if not match or match["field"].lower() != "systemmodstamp":
+            raise malformed(
+                f"the sandbox supports only WHERE SystemModstamp <op> <dateTime>, not {where!r}"
+            )
+        try:
+            value = parse_datetime_literal(match["value"])
+        except ValueError:
+            raise malformed(
+                f"value of filter criterion for field 'SystemModstamp' must be of type dateTime "
+                f"and should not be enclosed in quotes: {match['value']}"
+            ) from None
+        return known(match["field"]).column, match["op"], value
+
+    def describe(self, api: str, base: str) -> dict[str, Any]:
+        """The describe resource of one sObject: the org's fields, typed as documented."""
+        contract = sobject(api)
+        deletable = bool(contract and contract.deletable)
+        return {
+            "name": api,
+            "label": api,
+            "custom": False,
+            "queryable": True,
+            "retrieveable": True,
+            "replicateable": True,
+            "searchable": True,
+            "createable": True,
+            "updateable": True,
+            "deletable": deletable,
+            "undeletable": deletable,
+            "fields": [f.spec.describe(f.name) for f in self.fields[api].values()],
+            "urls": {"sobject": f"{base}/{api}", "describe": f"{base}/{api}/describe"},
+        }
 
 
 @dataclass(frozen=True)
@@ -175,14 +248,15 @@ class _Cursor:
     total: int
 
 
-def _wire_sql(sobject: str, field: str) -> str:
-    """The column rendered in SQL as Salesforce sends it (dateTime, date as text)."""
-    ctype = _TYPES[sobject][field]
+def _wire_sql(field: OrgField, ctype: str) -> str:
+    """The column rendered in SQL as Salesforce sends it (dateTime, date as text), under
+    the org's API name."""
+    column, alias = field.column, field.name
     if ctype == "TIMESTAMP":
-        return f'strftime(t."{field}", \'%Y-%m-%dT%H:%M:%S.%g+0000\') AS "{field}"'
+        return f'strftime(t."{column}", \'%Y-%m-%dT%H:%M:%S.%g+0000\') AS "{alias}"'
     if ctype == "DATE":
-        return f'CAST(t."{field}" AS VARCHAR) AS "{field}"'
-    return f't."{field}"'
+        return f'CAST(t."{column}" AS VARCHAR) AS "{alias}"'
+    return f't."{column}" AS "{alias}"'
 
 
 class SalesforceApi(SandboxApi):
@@ -191,6 +265,7 @@ class SalesforceApi(SandboxApi):
     def __init__(self, db_path: Path, page_size: int = DEFAULT_PAGE_SIZE) -> None:
         super().__init__(db_path)
         self.page_size = page_size
+        self.schema = SalesforceOrgSchema(self._stored_org())
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._cursor_lock = threading.Lock()
         self._locator_ids = itertools.count(1)
@@ -198,12 +273,21 @@ class SalesforceApi(SandboxApi):
         self.route("GET", rf"{_V}/?", self.resources)
         self.route("GET", rf"{_V}/limits/?", self.limits)
         self.route("GET", rf"{_V}/sobjects/?", self.sobjects)
+        self.route("GET", rf"{_V}/sobjects/(?P<sobject>\w+)/describe/?", self.describe)
         self.route("GET", rf"{_V}/(?P<endpoint>query|queryAll)/?", self.query_first)
         self.route(
             "GET",
             rf"{_V}/(?P<endpoint>query|queryAll)/(?P<locator>01g\w+)-(?P<offset>\d+)",
             self.query_more,
         )
+
+    def _stored_org(self) -> SalesforceOrg:
+        found = self.query(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?",
+            [ORG_TABLE],
+        )
+        rows = self.query(f"SELECT setting, value FROM {ORG_TABLE}") if found[0]["n"] else []
+        return read_org(rows)
 
     # -- credentials and errors ----------------------------------------------------------
     def authorized(self, request: Request) -> bool:
@@ -230,6 +314,51 @@ class SalesforceApi(SandboxApi):
             status, "UNKNOWN_EXCEPTION"
         )
         return [{"message": message, "errorCode": code}]
+
+    # -- the vendor contract ---------------------------------------------------------------
+    def contract_problems(self, request: Request, response: Response) -> list[str]:
+        """A refused query or describe, a field outside psops' contract, ``queryAll`` on an
+        object without ``IsDeleted``, and record values that are not of the contract's type."""
+        problems: list[str] = []
+        query_path = _QUERY_PATH.match(request.path)
+        more = _QUERY_MORE_PATH.match(request.path)
+        if _DESCRIBE_PATH.match(request.path) and response.status != 200:
+            problems.append(f"describe refused: HTTP {response.status} {response.body}")
+        if query_path and response.status == 400:
+            for error in response.body or []:
+                first = " ".join(str(error.get("message", "")).split())
+                problems.append(f"query refused: {error.get('errorCode')}: {first[:300]}")
+        if query_path and response.status == 200:
+            problems += self._query_problems(request.query.get("q", ""), query_path["endpoint"])
+        if (query_path or more) and response.status == 200:
+            for record in (response.body or {}).get("records", []):
+                problems += self._record_problems(record)
+        return problems
+
+    def _query_problems(self, soql: str, endpoint: str) -> list[str]:
+        query = self.schema.parse(soql)
+        contract = sobject(query.sobject)
+        if contract is None:
+            return [f"{query.sobject} is not in psops' contract (sources/salesforce/contract.py)"]
+        problems = [
+            f"{query.sobject}.{f.name} is not in psops' contract for {query.sobject}"
+            for f in query.fields
+            if contract.field(f.spec.name) is None
+        ]
+        if endpoint == "queryAll" and not contract.deletable:
+            problems.append(
+                f"queryAll on {query.sobject}, which has no IsDeleted (its records are never "
+                "deleted): use query"
+            )
+        return problems
+
+    def _record_problems(self, record: dict[str, Any]) -> list[str]:
+        api = str((record.get("attributes") or {}).get("type", ""))
+        contract = sobject(api)
+        if contract is None or api not in self.schema.fields:
+            return [f"a record of {api or 'no type'}, which psops' contract does not know"]
+        names = {key: f.spec.name for key, f in self.schema.fields[api].items()}
+        return contract.record_problems(record, names)
 
     # -- resources -----------------------------------------------------------------------
     def versions(self, request: Request) -> Response:
@@ -263,15 +392,22 @@ class SalesforceApi(SandboxApi):
                 "queryable": True,
                 "urls": {"sobject": f"{base}/{api}", "describe": f"{base}/{api}/describe"},
             }
-            for api in SALESFORCE_OBJECT_NAMES.values()
+            for api in _TABLES
         ]
         return Response(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": body})
+
+    def describe(self, request: Request) -> Response:
+        api = self.schema.objects.get(request.match["sobject"].lower())
+        if api is None:
+            return self.not_found(request)
+        base = f"/services/data/v{request.match['version']}/sobjects"
+        return Response(200, self.schema.describe(api, base))
 
     def query_first(self, request: Request) -> Response:
         soql = request.query.get("q", "").strip()
         if not soql:
             raise malformed("A query string has to be specified")
-        query = parse_soql(soql)
+        query = self.schema.parse(soql)
         include_deleted = request.match["endpoint"] == "queryAll"
         where, params = self._where(query, include_deleted)
         total = self.query(f"SELECT count(*) AS n FROM {query.table} t{where}", params)[0]["n"]
@@ -297,11 +433,11 @@ class SalesforceApi(SandboxApi):
     def _where(self, query: Soql, include_deleted: bool) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        if not include_deleted:
+        if not include_deleted and "IsDeleted" in _TABLES[query.sobject][1]:
             clauses.append('NOT coalesce(t."IsDeleted", false)')
         if query.condition is not None:
-            field, op, value = query.condition
-            clauses.append(f't."{field}" {"<>" if op == "!=" else op} ?')
+            column, op, value = query.condition
+            clauses.append(f't."{column}" {"<>" if op == "!=" else op} ?')
             params.append(value)
         return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
@@ -309,8 +445,9 @@ class SalesforceApi(SandboxApi):
         query = cursor.query
         size = max(0, min(self.page_size, cursor.total - offset))
         where, params = self._where(query, cursor.include_deleted)
-        columns = ", ".join(_wire_sql(query.sobject, f) for f in query.fields)
-        order = ", ".join(f't."{f}" {d}' for f, d in query.order)
+        types = _TABLES[query.sobject][1]
+        columns = ", ".join(_wire_sql(f, types[f.column]) for f in query.fields)
+        order = ", ".join(f't."{c}" {d}' for c, d in query.order)
         rows = self.query(
             f'SELECT {columns}, t."Id" AS _sb_id FROM {query.table} t{where} '
             f"ORDER BY {order} LIMIT ? OFFSET ?",
@@ -321,7 +458,7 @@ class SalesforceApi(SandboxApi):
         for row in rows:
             url = f"/services/data/v{version}/sobjects/{query.sobject}/{row['_sb_id']}"
             record: dict[str, Any] = {"attributes": {"type": query.sobject, "url": url}}
-            record.update({f: row[f] for f in query.fields})
+            record.update({f.name: row[f.name] for f in query.fields})
             records.append(self.bad_records.apply(query.sobject.lower(), row["_sb_id"], record))
         body: dict[str, Any] = {"totalSize": cursor.total, "done": True, "records": records}
         reached = offset + len(rows)

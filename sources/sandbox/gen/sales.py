@@ -21,12 +21,19 @@ from sources.sandbox.gen.common import (
     ts_array,
     weekday_of,
 )
+from sources.sandbox.salesforce_org import SalesforceOrg
 
 log = logging.getLogger(__name__)
 
 
 class Sales:
-    """A part of the generator (uses its ``w``, ``rng``, ``ids``, ...)."""
+    """A part of the generator (uses its ``w``, ``rng``, ``ids``, ...).
+
+    ``salesforce_org`` says which org the sandbox plays: only a multi-currency org has
+    ``CurrencyIsoCode`` (every deal in the corporate currency, USD); elsewhere the column
+    stays NULL, as the server never serves it."""
+
+    salesforce_org: SalesforceOrg = SalesforceOrg()
 
     def accounts(self) -> None:
         rng = self.rng("accounts")
@@ -269,7 +276,7 @@ class Sales:
                 **opp,
                 "CreatedDate": ts_array(self.o_created_s),
                 "SystemModstamp": ts_array(o_mod),
-                "CurrencyIsoCode": "USD",
+                "CurrencyIsoCode": "USD" if self.salesforce_org.multi_currency else None,
             },
         )
         k = np.array(items.pop("opp"), dtype="int64")

@@ -2,8 +2,9 @@ with
 
 source as (
 
+    -- User has no IsDeleted: users are deactivated (isactive = false), never deleted
     select * from {{ source('raw_salesforce', 'user') }}
-    where {{ not_deleted('isdeleted') }}
+    where {{ not_deleted() }}
 
 ),
 
