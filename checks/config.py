@@ -65,8 +65,10 @@ PLANNING_HORIZON_YEARS: int = _get("dates", "planning_horizon_years", 6)
 # Time entries: one entry can hold at most one day (24 h = 1440 minutes).
 MAX_MINUTES_PER_ENTRY: int = _get("time_entries", "max_minutes_per_entry", 1440)
 
-# Jira projects that track no engagement (service desks).
-NON_ENGAGEMENT_PROJECTS: tuple[str, ...] = tuple(_get("jira", "non_engagement_projects", ["PSOPS"]))
+# The dbt seeds (PS Ops's knobs): specs naming "seed.<name>.<column>" read <name>.csv here.
+SEEDS_DIR: Path = Path(
+    _get("seeds", "dir", Path(__file__).resolve().parent.parent / "dbt_project" / "seeds")
+)
 
 # How many failing rows an outcome keeps as a sample (ExpectationOutcome.unexpected_sample).
 SAMPLE_SIZE: int = _get("samples", "size", 10)

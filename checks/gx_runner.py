@@ -8,6 +8,7 @@ The quarantine share is not a property of the table's rows, so it is measured in
 
 from __future__ import annotations
 
+import csv
 import logging
 import math
 import time
@@ -28,6 +29,7 @@ __all__ = ["SUITES", "ExpectationOutcome", "Suite", "SuiteOutcome", "run_suite"]
 log = logging.getLogger(__name__)
 
 QUARANTINE_TABLE = "raw._quarantine"
+SEED_PREFIX = "seed."  # a spec reference "seed.sla_policies.priority" reads the dbt seed
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, table: str, as_of: date) -> SuiteOutcome:
@@ -115,7 +117,9 @@ def _live_rows(
 
 
 class _KnownValues:
-    """Distinct non-NULL values of a reference column (live rows only), read once per run."""
+    """Distinct non-NULL values of a reference column (live rows only), read once per run.
+    A ``seed.<name>`` table is the dbt seed ``<name>.csv`` in ``config.SEEDS_DIR`` (empty
+    cells do not count)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con
@@ -124,6 +128,8 @@ class _KnownValues:
 
     def __call__(self, table: str, column: str, where: tuple[str, Any] | None = None) -> list[Any]:
         cache_key = (table, column, where)
+        if cache_key not in self._cache and table.startswith(SEED_PREFIX):
+            self._cache[cache_key] = self._seed_values(table, column, where)
         if cache_key not in self._cache:
             columns = _table_columns(self._con, table)
             if column not in columns or (where is not None and where[0] not in columns):
@@ -142,6 +148,25 @@ class _KnownValues:
                 ).fetchall()
                 self._cache[cache_key] = [r[0] for r in rows]
         return self._cache[cache_key]
+
+    def _seed_values(self, table: str, column: str, where: tuple[str, Any] | None) -> list[Any]:
+        path = config.SEEDS_DIR / f"{table.removeprefix(SEED_PREFIX)}.csv"
+        if not path.exists():
+            self.missing.add(table)
+            return []
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        if rows and column not in rows[0]:
+            self.missing.add(table)
+            return []
+        values: list[Any] = []
+        for row in rows:
+            if where is not None and row.get(where[0]) != where[1]:
+                continue
+            value = (row.get(column) or "").strip()
+            if value and value not in values:
+                values.append(value)
+        return values
 
 
 # --- Great Expectations ------------------------------------------------------------------

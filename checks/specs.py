@@ -37,6 +37,7 @@ __all__ = [
     "freshness",
     "in_set",
     "known_in",
+    "known_in_any",
     "not_null",
     "unique",
 ]
@@ -224,6 +225,38 @@ def known_in(
         kwargs,
         reference=reference,
         only_where=where,
+        label=label,
+    )
+
+
+def known_in_any(
+    column: str,
+    references: tuple[str, ...],
+    severity: str = ERROR,
+    rule: str | None = None,
+    label: str | None = None,
+    ignore: tuple[Any, ...] = (),
+) -> ExpectationSpec:
+    """Allowed values taken from data: every non-NULL value appears in at least one of
+    ``references`` — raw columns (``"raw_jira.priorities.name"``, live rows) or dbt seed
+    columns (``"seed.sla_policies.priority"``, read from the seed CSV the next dbt build
+    loads).  ``ignore`` drops reference values that are not values (the seed's ``*``)."""
+
+    def kwargs(inputs: SpecInputs) -> dict[str, Any]:
+        known: list[Any] = []
+        for reference in references:
+            table, ref_column = reference.rsplit(".", 1)
+            known += [v for v in inputs.known_values(table, ref_column, None) if v not in known]
+        return {"value_set": [v for v in known if v not in ignore]}
+
+    text = rule or f"{column} must be a known {' or '.join(references)}"
+    return ExpectationSpec(
+        "expect_column_values_to_be_in_set",
+        column,
+        text,
+        severity,
+        kwargs,
+        reference=references[0],
         label=label,
     )
 

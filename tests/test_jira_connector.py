@@ -89,6 +89,10 @@ DATASET: dict[str, list[dict[str, Any]]] = {
     "jira_statuses": [
         {"id": s[0], "name": s[1], "category_key": s[2]} for s in (TODO, IN_PROGRESS, WAITING, DONE)
     ],
+    "jira_priorities": [
+        {"id": str(n), "name": name, "description": f"{name} priority", "status_color": "#999"}
+        for n, name in enumerate(("Highest", "High", "Medium", "Low", "Lowest"), start=1)
+    ],
     "jira_users": [
         {
             "account_id": "acc-ana",
@@ -246,6 +250,10 @@ def test_full_run_lands_every_table_with_typed_columns_and_raw_json(server, ware
         ("acc-ben", "Ben Okafor", None, True),
         ("acc-old", "Old Timer", "old.timer@psops.example", False),
     ]  # fmt: skip
+    assert rows(warehouse, "SELECT id, name FROM raw_jira.priorities ORDER BY id") == [
+        ("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"),
+    ]  # fmt: skip
+    assert results["priorities"].tables["priorities"].pages == 3  # 5 priorities, 2 per page
     ben = json.loads(rows(warehouse, "SELECT _raw_json FROM raw_jira.users "
                           "WHERE account_id = 'acc-ben'")[0][0])  # fmt: skip
     assert "emailAddress" not in ben and ben["displayName"] == "Ben Okafor"
@@ -271,6 +279,7 @@ def test_full_run_lands_every_table_with_typed_columns_and_raw_json(server, ware
     assert raw["fields"]["created"] == "2026-03-02T14:05:11.000+0000"
     assert raw["fields"]["status"]["statusCategory"]["key"] == "done"
     assert raw["fields"]["assignee"]["emailAddress"] == "ana.lopez@psops.example"
+    assert (raw["fields"]["priority"]["id"], raw["fields"]["priority"]["name"]) == ("2", "High")
     assert "changelog" not in raw  # the changelog lands in issue_changelog
 
     issues = results["issues"]
@@ -278,6 +287,11 @@ def test_full_run_lands_every_table_with_typed_columns_and_raw_json(server, ware
     assert issues.tables["issues"].inserted == 4
     assert issues.tables["issues"].quarantined == 1
     assert issues.cursor_after == "2026-03-06T16:45:30.125"
+    # every request and answer as Atlassian documents, but for the deliberately broken ESC-9
+    assert server.contract_problems() == [
+        "POST /rest/api/3/search/jql {}: issue fields.created is null but the vendor never "
+        "sends null"
+    ]
 
 
 def test_changelog_lands_status_items_only_with_item_index_ids(server, warehouse):
@@ -532,9 +546,14 @@ def test_old_search_endpoint_is_gone_as_in_jira_cloud(wire_server: RunningServer
         f"{wire_server.url}/rest/api/3/search", params={"jql": "project = PSR"}, auth=auth()
     )
     assert answer.status_code == 410
-    assert answer.json()["errorMessages"][0].startswith(
-        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
-    )
+    assert answer.json() == {
+        "errorMessages": [
+            "The requested API has been removed. Please use the newer, enhanced search-based "
+            "API instead. Deprecation details are available at "
+            "https://developer.atlassian.com/changelog/#CHANGE-2046."
+        ],
+        "errors": {},
+    }
 
 
 def test_wrong_credentials_get_jiras_401(wire_server: RunningServer):

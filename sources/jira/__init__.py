@@ -1,10 +1,11 @@
 """Jira Cloud (REST v3 through the ``jira`` library, Basic auth with an API token) into
-``raw_jira.*``: projects, statuses and users in full each run; issues incremental on
+``raw_jira.*``: projects, statuses, priorities and users in full each run; issues incremental on
 ``updated`` with every status item of their changelogs (``issue_changelog``), committed
 with the page of issues they belong to.  Jira's search does not report deleted issues:
 ``psops refresh --full`` re-reads everything and marks what is no longer listed
 ``_deleted`` (an issue and its changelog rows); projects, statuses and users are read whole
-each run, so they are reconciled every run."""
+each run, so they are reconciled every run.  What each request may carry is in
+``contract.py`` (Atlassian's REST v3 reference)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,22 @@ from sources.jira.extract import (
     config_from_env,
     connect,
     fetch_issues,
+    fetch_priorities,
     fetch_projects,
     fetch_statuses,
     fetch_users,
     fetcher,
     myself,
 )
-from sources.jira.tables import ALL_TABLES, ISSUE_CHANGELOG, ISSUES, PROJECTS, STATUSES, USERS
+from sources.jira.tables import (
+    ALL_TABLES,
+    ISSUE_CHANGELOG,
+    ISSUES,
+    PRIORITIES,
+    PROJECTS,
+    STATUSES,
+    USERS,
+)
 
 
 def from_env() -> JiraConfig:
@@ -46,7 +56,7 @@ def _issues(config: JiraConfig, policy: HttpPolicy):
 
 
 def streams(config: JiraConfig) -> list[Stream]:
-    """projects, statuses, users (full each run) and issues (+ changelog, incremental),
+    """projects, statuses, priorities, users (full each run) and issues (+ changelog, incremental),
     sharing one HTTP policy (retry budget, rate limit) for the run."""
     policy = policy_from_env(SOURCE_NAME)
 
@@ -56,6 +66,7 @@ def streams(config: JiraConfig) -> list[Stream]:
     return [
         whole("projects", PROJECTS, fetch_projects),
         whole("statuses", STATUSES, fetch_statuses),
+        whole("priorities", PRIORITIES, fetch_priorities),
         whole("users", USERS, fetch_users),
         Stream(
             SOURCE_NAME,

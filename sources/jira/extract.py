@@ -181,6 +181,21 @@ def fetch_statuses(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
     yield Batch({"statuses": get_json(client, "status")})
 
 
+def fetch_priorities(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
+    """``/priority/search`` page by page: the site's own priorities (``Highest``..``Lowest``,
+    ``P1``..``P4``, ...), whose names the gate and the SLA policies rely on."""
+    start = 0
+    while True:
+        page = get_json(
+            client, "priority/search", {"startAt": start, "maxResults": config.list_page_size}
+        )
+        values = page.get("values", [])
+        yield Batch({"priorities": values})
+        start += len(values)
+        if page.get("isLast", True) or not values:
+            return
+
+
 def fetch_users(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
     """``/users/search`` (a bare list) until an empty page."""
     start = 0

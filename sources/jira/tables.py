@@ -26,6 +26,13 @@ COLUMNS: dict[str, Columns] = {
         ("name", "VARCHAR"),
         ("category_key", "VARCHAR"),
     ],
+    # the site's own priorities (Highest..Lowest, or P1..P4, ...): /priority/search
+    "priorities": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("status_color", "VARCHAR"),
+    ],
     # email_address is NULL where Jira Cloud hides it.
     "users": [
         ("account_id", "VARCHAR"),
@@ -93,6 +100,16 @@ def status_fields(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def priority_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """A ``/priority/search`` value (``isDefault`` is deprecated by Atlassian: not kept)."""
+    return {
+        "id": record.get("id"),
+        "name": record.get("name"),
+        "description": record.get("description"),
+        "status_color": record.get("statusColor"),
+    }
+
+
 def user_fields(record: dict[str, Any]) -> dict[str, Any]:
     """A ``/users/search`` entry (``emailAddress`` is absent where Jira hides it)."""
     return {
@@ -151,6 +168,9 @@ def changelog_fields(record: dict[str, Any]) -> dict[str, Any]:
 
 PROJECTS = RawTable(SYSTEM, "projects", COLUMNS["projects"], project_fields, (required("key"),))
 STATUSES = RawTable(SYSTEM, "statuses", COLUMNS["statuses"], status_fields, (required("name"),))
+PRIORITIES = RawTable(
+    SYSTEM, "priorities", COLUMNS["priorities"], priority_fields, (required("name"),)
+)
 USERS = RawTable(SYSTEM, "users", COLUMNS["users"], user_fields)
 ISSUES = RawTable(
     SYSTEM,
@@ -167,4 +187,4 @@ ISSUE_CHANGELOG = RawTable(
     (required("history_id", "issue_id", "created"),),
 )
 
-ALL_TABLES: list[RawTable] = [PROJECTS, STATUSES, USERS, ISSUES, ISSUE_CHANGELOG]
+ALL_TABLES: list[RawTable] = [PROJECTS, STATUSES, PRIORITIES, USERS, ISSUES, ISSUE_CHANGELOG]

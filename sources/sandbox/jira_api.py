@@ -10,7 +10,14 @@ sandbox.duckdb.
   The old ``/rest/api/{2,3}/search`` answers 410 Gone, as Jira Cloud does since 2025.
 - ``GET /rest/api/3/issue/{idOrKey}/changelog`` (``startAt``/``maxResults``/``isLast``).
 - ``GET /rest/api/3/project/search`` (paged), ``/status``, ``/users/search`` (a plain list,
-  paged by ``startAt``/``maxResults``; ``emailAddress`` omitted where Jira hides it).
+  paged by ``startAt``/``maxResults``; ``emailAddress`` omitted where Jira hides it),
+  ``/priority/search`` (paged: the site's own priorities, e.g. ``P1``..``P4``).
+
+What each resource accepts and returns is Atlassian's, as ``sources/jira/contract.py``
+records it; every answered request is checked against it (``contract_problems``).  As in
+Jira, a query parameter a resource does not document is ignored (and logged as a contract
+problem), a POST body field it does not document is a 400; a documented parameter the
+sandbox does not implement is a 400 that says so.
 
 Only the JQL the connector sends is understood::
 
@@ -34,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sources.jira import contract
 from sources.sandbox.credentials import JIRA_API_TOKEN, JIRA_USER
 from sources.sandbox.faults import FaultConfig
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
@@ -66,17 +74,9 @@ _FIELDS: dict[str, tuple[str, list[str], str]] = {
     "resolutiondate": ("Resolved", ["resolutiondate", "resolved"], "datetime"),
 }
 
-_SEARCH_PARAMS = {
-    "jql",
-    "nextPageToken",
-    "maxResults",
-    "fields",
-    "expand",
-    "properties",
-    "fieldsByKeys",
-    "failFast",
-    "reconcileIssues",
-}
+# what the sandbox's search implements of the documented parameters (the others: 400)
+_SEARCH_IMPLEMENTED = {"jql", "nextPageToken", "maxResults", "fields", "expand"}
+_SEARCH_HARMLESS = {"properties", "reconcileIssues", "fieldsByKeys", "failFast"}  # ignored
 
 _ORDER_COLUMNS = {"updated": "i.updated", "created": "i.created", "key": "i.key", "id": "i.id"}
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+(?P<order>.+)$", re.IGNORECASE | re.DOTALL)
@@ -117,10 +117,14 @@ def _int_param(request: Request, name: str, default: int, body: dict[str, Any]) 
     return value
 
 
-def _reject_unknown(request: Request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.query) - allowed)
-    if unknown:
-        raise jira_error(400, f"The sandbox Jira does not support the parameter '{unknown[0]}'.")
+def _reject_unimplemented(
+    request: Request, documented: frozenset[str] | set[str], implemented: set[str]
+) -> None:
+    """A documented parameter the sandbox cannot honour is a 400 saying so; one the
+    resource does not document is ignored, as Jira ignores it (the contract log shows it)."""
+    missing = sorted((set(request.query) & set(documented)) - implemented)
+    if missing:
+        raise jira_error(400, f"The sandbox Jira does not implement the parameter '{missing[0]}'.")
 
 
 class Jql:
@@ -250,6 +254,7 @@ class JiraApi(SandboxApi):
             ("GET", rf"{_V}/project/search", self.project_search),
             ("GET", rf"{_V}/status", self.statuses),
             ("GET", rf"{_V}/users/search", self.users_search),
+            ("GET", rf"{_V}/priority/search", self.priority_search),
         ]:
             self.route(method, pattern, handler)
         from sources.sandbox.jira_write_api import register  # issue create/comment/label search
@@ -282,9 +287,32 @@ class JiraApi(SandboxApi):
     def error_body(self, status: int, message: str) -> Any:
         return {"errorMessages": [message], "errors": {}}
 
+    def contract_problems(self, request: Request, response: Response) -> list[str]:
+        """The request and its answer against Atlassian's REST v3 reference
+        (``sources/jira/contract.py``)."""
+        body: Any = None
+        if request.body:
+            try:
+                body = request.json()
+            except ValueError:
+                body = "<not JSON>"
+        served = any(m == request.method and p.match(request.path) for m, p, _ in self.routes)
+        return contract.exchange_problems(
+            request.method,
+            request.path,
+            request.query,
+            body,
+            response.status,
+            response.body,
+            served=served,
+        )
+
     # --- rendering -------------------------------------------------------------------
     def _api(self, path: str) -> str:
         return f"{self.base_url}/rest/api/3/{path}"
+
+    def _icon(self, priority: Any) -> str:
+        return f"{self.base_url}/images/icons/priorities/{str(priority).lower()}.svg"
 
     def _user(
         self,
@@ -406,7 +434,12 @@ class JiraApi(SandboxApi):
                 "projectTypeKey": row["p_type"],
             },
             "issuetype": {"name": row["issue_type"], "subtask": False},
-            "priority": {"name": row["priority"]},
+            "priority": {
+                "self": self._api(f"priority/{row['pr_id']}"),
+                "iconUrl": self._icon(row["priority"]),
+                "name": row["priority"],
+                "id": row["pr_id"],
+            },
             "status": self._status(
                 row["status_id"], row["status_name"], row["status_category_key"]
             ),
@@ -477,12 +510,7 @@ class JiraApi(SandboxApi):
         )
 
     def search_removed(self, request: Request) -> Response:
-        raise jira_error(
-            410,
-            "The requested API has been removed. Please migrate to the /rest/api/3/search/jql "
-            "API. A full migration guideline is available at "
-            "https://developer.atlassian.com/changelog/#CHANGE-2046",
-        )
+        raise jira_error(410, contract.REMOVED_SEARCH_MESSAGE)
 
     def search_jql(self, request: Request) -> Response:
         if request.method == "POST":
@@ -493,13 +521,20 @@ class JiraApi(SandboxApi):
             if not isinstance(body, dict):
                 raise jira_error(400, "The request body must be a JSON object.")
             body = {k: v for k, v in body.items() if v is not None}
-            unknown = sorted(set(body) - _SEARCH_PARAMS)
+            unknown = sorted(set(body) - contract.SEARCH_JQL.params)
             if unknown:
                 raise jira_error(400, f'Unrecognized field "{unknown[0]}".')
+            unimplemented = sorted(set(body) - _SEARCH_IMPLEMENTED - _SEARCH_HARMLESS)
+            if unimplemented:
+                raise jira_error(400, f"The sandbox Jira does not implement '{unimplemented[0]}'.")
             requested = _field_list(body.get("fields"))
             expand = _field_list(body.get("expand"))
         else:
-            _reject_unknown(request, _SEARCH_PARAMS)
+            _reject_unimplemented(
+                request,
+                contract.SEARCH_JQL_GET.params,
+                _SEARCH_IMPLEMENTED | _SEARCH_HARMLESS,
+            )
             body = {}
             requested = _field_list(request.query_lists.get("fields"))
             expand = _field_list(request.query_lists.get("expand"))
@@ -516,9 +551,11 @@ class JiraApi(SandboxApi):
             f"""
             SELECT i.*, p.id AS p_id, p.name AS p_name, p.project_type_key AS p_type,
                    a.display_name AS a_name, a.email_address AS a_email, a.active AS a_active,
-                   r.display_name AS r_name, r.email_address AS r_email, r.active AS r_active
+                   r.display_name AS r_name, r.email_address AS r_email, r.active AS r_active,
+                   pr.id AS pr_id
             FROM jira_issues i
             LEFT JOIN jira_projects p ON p.key = i.project_key
+            LEFT JOIN jira_priorities pr ON pr.name = i.priority
             LEFT JOIN jira_users a ON a.account_id = i.assignee_account_id
             LEFT JOIN jira_users r ON r.account_id = i.reporter_account_id
             WHERE {where}
@@ -555,7 +592,7 @@ class JiraApi(SandboxApi):
         return Response(200, page)
 
     def issue_changelog(self, request: Request) -> Response:
-        _reject_unknown(request, {"startAt", "maxResults"})
+        _reject_unimplemented(request, contract.ISSUE_CHANGELOG.params, {"startAt", "maxResults"})
         ref = request.match.group("issue") if request.match else ""
         found = self.query("SELECT id, key FROM jira_issues WHERE id = ? OR key = ?", [ref, ref])
         if not found:
@@ -581,7 +618,9 @@ class JiraApi(SandboxApi):
         return Response(200, page)
 
     def project_search(self, request: Request) -> Response:
-        _reject_unknown(request, {"startAt", "maxResults"})
+        _reject_unimplemented(
+            request, contract.PROJECT_SEARCH.params, {"startAt", "maxResults", "expand"}
+        )
         start = _int_param(request, "startAt", 0, {})
         limit = min(_int_param(request, "maxResults", 50, {}), 100)
         total = self.query("SELECT count(*) AS n FROM jira_projects")[0]["n"]
@@ -617,12 +656,63 @@ class JiraApi(SandboxApi):
         return Response(200, page)
 
     def statuses(self, request: Request) -> Response:
-        _reject_unknown(request, set())
         rows = self.query("SELECT * FROM jira_statuses ORDER BY id")
         return Response(200, [self._status(r["id"], r["name"], r["category_key"]) for r in rows])
 
+    def priority_search(self, request: Request) -> Response:
+        """A page of the site's priorities, most urgent first (``projectId`` narrows
+        nothing here: every priority is available in every sandbox project)."""
+        _reject_unimplemented(
+            request,
+            contract.PRIORITY_SEARCH.params,
+            {"startAt", "maxResults", "id", "projectId", "priorityName"},
+        )
+        start = _int_param(request, "startAt", 0, {})
+        limit = min(_int_param(request, "maxResults", 50, {}), 50)
+        where, params = ["true"], []
+        ids = request.query_lists.get("id") or []
+        if ids:
+            where.append(f"id IN ({', '.join('?' for _ in ids)})")
+            params.extend(ids)
+        if request.query.get("priorityName"):
+            where.append("lower(name) LIKE ?")
+            params.append(f"%{request.query['priorityName'].lower()}%")
+        rows = self.query(
+            f"SELECT * FROM jira_priorities WHERE {' AND '.join(where)} "
+            "ORDER BY TRY_CAST(id AS BIGINT), id",
+            params,
+        )
+        page_rows = rows[start : start + limit]
+        is_last = start + limit >= len(rows)
+        page: dict[str, Any] = {
+            "self": self._api(f"priority/search?maxResults={limit}&startAt={start}"),
+            "maxResults": limit,
+            "startAt": start,
+            "total": len(rows),
+            "isLast": is_last,
+            "values": [
+                {
+                    "self": self._api(f"priority/{row['id']}"),
+                    "statusColor": row["status_color"],
+                    "description": row["description"],
+                    "iconUrl": self._icon(row["name"]),
+                    "name": row["name"],
+                    "id": row["id"],
+                }
+                for row in page_rows
+            ],
+        }
+        if not is_last:
+            page["nextPage"] = self._api(
+                f"priority/search?maxResults={limit}&startAt={start + limit}"
+            )
+        return Response(200, page)
+
     def users_search(self, request: Request) -> Response:
-        _reject_unknown(request, {"startAt", "maxResults"})
+        # expand (groups, applicationRoles) only adds detail psops does not read
+        _reject_unimplemented(
+            request, contract.USERS_SEARCH.params, {"startAt", "maxResults", "expand"}
+        )
         start = _int_param(request, "startAt", 0, {})
         limit = min(_int_param(request, "maxResults", 50, {}), 1000)
         rows = self.query(

@@ -71,19 +71,30 @@ def register(api: JiraApi) -> None:
     api.write_store = store  # type: ignore[attr-defined]
     read_search = next(h for m, p, h in api.routes if p.pattern.endswith("/search/jql$"))
 
-    def render(issue: CreatedIssue) -> dict[str, Any]:
+    def render(issue: CreatedIssue, wanted: set[str] | None = None) -> dict[str, Any]:
+        """The issue in Jira's shape: every field (GET issue), or only ``wanted`` (a
+        search returns the fields asked for)."""
         fields = dict(issue.fields)
+        project = api.query("SELECT id FROM jira_projects WHERE key = ?", [issue.project_key])
+        status_name = "To Do" if issue.status_category_key == "new" else "Done"
+        status = api.query("SELECT id FROM jira_statuses WHERE name = ?", [status_name])
         fields.update(
             {
-                "project": {"key": issue.project_key},
+                "project": {
+                    "id": project[0]["id"] if project else None,
+                    "key": issue.project_key,
+                },
                 "created": jira_time(issue.created),
                 "status": {
-                    "name": "To Do" if issue.status_category_key == "new" else "Done",
+                    "id": status[0]["id"] if status else None,
+                    "name": status_name,
                     "statusCategory": {"key": issue.status_category_key},
                 },
                 "comment": {"comments": issue.comments, "total": len(issue.comments)},
             }
         )
+        if wanted is not None:
+            fields = {k: v for k, v in fields.items() if k in wanted}
         return {
             "id": issue.id,
             "key": issue.key,
@@ -141,8 +152,12 @@ def register(api: JiraApi) -> None:
         if request.method == "POST":
             body = request.json()
             jql = str(body.get("jql", "")) if isinstance(body, dict) else ""
+            asked = (body.get("fields") if isinstance(body, dict) else None) or []
         else:
             jql = request.query.get("jql", "")
+            asked = request.query_lists.get("fields") or []
+        wanted = {f.strip() for value in asked for f in str(value).split(",") if f.strip()}
+        all_fields = wanted & {"*all", "*navigable"}
         label = _LABELS.search(jql)
         if label is None:
             return read_search(request)
@@ -154,7 +169,10 @@ def register(api: JiraApi) -> None:
             and (project is None or i.project_key == project.group("key").upper())
             and (not _NOT_DONE.search(jql) or i.status_category_key != "done")
         ]
-        return Response(200, {"issues": [render(i) for i in found], "isLast": True})
+        return Response(
+            200,
+            {"issues": [render(i, None if all_fields else wanted) for i in found], "isLast": True},
+        )
 
     for method, pattern, handler in [
         ("POST", rf"{_V}/issue", create_issue),

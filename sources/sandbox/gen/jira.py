@@ -1,4 +1,11 @@
-"""Jira: users, service projects' tickets and their status changelogs."""
+"""Jira: the site's priorities, users, service projects' tickets and their status
+changelogs.
+
+A Jira site names its own priorities: the generator builds either Jira Cloud's default
+scheme (``Highest``..``Lowest``, ids 1-5, the default) or a site that renamed them
+``P1``..``P4`` (``jira_priorities="p1-p4"``).  The scheme lands in ``jira_priorities``
+(what ``/rest/api/3/priority/search`` serves) and every ticket carries one of its names;
+tickets use the first four (most urgent first)."""
 
 from __future__ import annotations
 
@@ -25,9 +32,45 @@ from sources.sandbox.gen.common import (
     weekday_of,
 )
 
+# scheme -> (id, name, description, statusColor), most urgent first.  The default scheme is
+# Jira Cloud's own (names, ids, descriptions and colours of a new site).
+PRIORITY_SCHEMES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "default": (
+        ("1", "Highest", "This problem will block progress.", "#d04437"),
+        ("2", "High", "Serious problem that could block progress.", "#f15C75"),
+        ("3", "Medium", "Has the potential to affect progress.", "#f79232"),
+        ("4", "Low", "Minor problem or easily worked around.", "#707070"),
+        ("5", "Lowest", "Trivial problem with little or no impact on progress.", "#999999"),
+    ),
+    "p1-p4": (
+        ("10000", "P1", "Critical: production payments are down.", "#d04437"),
+        ("10001", "P2", "Major: a key flow is impaired.", "#f15C75"),
+        ("10002", "P3", "Moderate: a workaround exists.", "#f79232"),
+        ("10003", "P4", "Minor: cosmetic or a question.", "#707070"),
+    ),
+}
+DEFAULT_PRIORITY_SCHEME = "default"
+
 
 class JiraTickets:
     """A part of the generator (uses its ``w``, ``rng``, ``ids``, ...)."""
+
+    jira_priority_scheme: str = DEFAULT_PRIORITY_SCHEME
+
+    def jira_priorities(self) -> list[str]:
+        """Write the site's priorities; their names, most urgent first."""
+        scheme = PRIORITY_SCHEMES[self.jira_priority_scheme]
+        self.w.insert(
+            "jira",
+            "priorities",
+            {
+                "id": [p[0] for p in scheme],
+                "name": [p[1] for p in scheme],
+                "description": [p[2] for p in scheme],
+                "status_color": [p[3] for p in scheme],
+            },
+        )
+        return [p[1] for p in scheme]
 
     def jira_users(self) -> None:
         rng = self.rng("jira users")
@@ -68,6 +111,7 @@ class JiraTickets:
         )
 
     def jira_issues(self) -> None:
+        self.priority_names = self.jira_priorities()
         rng = self.rng("jira issues")
         self.issue_seq: dict[str, int] = {}
         self.issue_no = 10_000
@@ -195,7 +239,7 @@ class JiraTickets:
             issues["key"].append(f"{key}-{self.issue_seq[key]}")
             issues["project_key"].append(key)
             issues["issue_type"].append(itype)
-            issues["priority"].append(org.PRIORITIES[prio])
+            issues["priority"].append(self.priority_names[prio])
             issues["status_id"].append(sid)
             issues["status_name"].append(sname)
             issues["status_category_key"].append(scat)
