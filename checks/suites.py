@@ -19,30 +19,24 @@ from checks.specs import (
     freshness,
     in_set,
     known_in,
+    known_in_any,
     not_null,
     unique,
 )
 
 # --- allowed values (what each API documents; tune here when a tenant adds its own) ------
-WORKSPACE_STATUSES = ("Active", "Completed", "On Hold", "Cancelled", "Not Started", "Archived")
-SUBMISSION_STATUSES = ("pending", "approved", "rejected")
+# Kantata: a timesheet submission's documented statuses (TimesheetSubmission.status); the
+# subject types psops reads custom fields for.  A workspace's status message is the tenant's
+# own ({color, key, message}, key a Kantata code such as '501'), and choice custom fields
+# (Region, Engagement Type ...) are named by the tenant's custom_field_choices: neither is
+# listed here (sources/kantata/contract.py).
+SUBMISSION_STATUSES = ("pending", "approved", "rejected", "cancelled")
 CUSTOM_FIELD_SUBJECTS = ("User", "Workspace")
-ENGAGEMENT_TYPES = ("Client", "Internal")
-REGIONS = ("AMER", "EMEA", "APAC")
 STATUS_CATEGORIES = ("new", "indeterminate", "done")
-PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
-ISSUE_TYPES = ("Scoping Request", "Escalation", "Internal Request", "System Enhancement")
-STAGES = (
-    "Prospecting",
-    "Qualification",
-    "Needs Analysis",
-    "Value Proposition",
-    "Proposal",
-    "Negotiation",
-    "Closed Won",
-    "Closed Lost",
-)
+# Salesforce documents these five forecast categories (Opportunity.ForecastCategoryName,
+# Object Reference); stage names, segments and regions are the org's own picklists.
 FORECAST_CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
+# DOMAIN.md §1's segments; an org with others is warned, never blocked
 SEGMENTS = ("Enterprise", "Digital Native", "Mid-Market")
 
 
@@ -122,25 +116,19 @@ KANTATA = [
         "id",
         in_set("subject_type", CUSTOM_FIELD_SUBJECTS),
         known_in(
-            "value",
-            f"{S}.opportunity.Id",
-            where=("custom_field_name", "Salesforce Opportunity ID"),
-            label="Salesforce Opportunity ID",
-            rule="a workspace's Salesforce Opportunity ID must be a known SFDC opportunity",
+            "custom_field_id",
+            f"{K}.custom_fields.id",
+            rule="custom_field_id must be a known custom field",
         ),
-        in_set(
-            "value",
-            ENGAGEMENT_TYPES,
-            where=("custom_field_name", "Engagement Type"),
-            label="Engagement Type",
-            rule=f"Engagement Type must be one of {', '.join(ENGAGEMENT_TYPES)}",
-        ),
-        in_set(
-            "value",
-            REGIONS,
-            where=("custom_field_name", "Region"),
-            label="Region",
-            rule=f"a user's Region must be one of {', '.join(REGIONS)}",
+    ),
+    suite(
+        f"{K}.custom_field_choices",
+        "id",
+        not_null("label", rule="every choice has a label"),
+        known_in(
+            "custom_field_id",
+            f"{K}.custom_fields.id",
+            rule="custom_field_id must be a known custom field",
         ),
     ),
     suite(
@@ -168,14 +156,28 @@ KANTATA = [
     suite(
         f"{K}.holidays",
         "id",
-        known_in("holiday_calendar_id", f"{K}.holiday_calendars.id"),
+        not_null("start_date", rule="a holiday has a start_date"),
         planned_date("start_date"),
-        between("hours", 0, 24, rule="hours must be 0–24"),
+        planned_date("end_date"),
+    ),
+    suite(
+        f"{K}.holiday_calendar_associations",
+        "id",
+        known_in("holiday_id", f"{K}.holidays.id", rule="holiday_id must be a known holiday"),
+        known_in(
+            "holiday_calendar_id",
+            f"{K}.holiday_calendars.id",
+            rule="holiday_calendar_id must be a known holiday calendar",
+        ),
     ),
     suite(
         f"{K}.workspaces",
         "id",
-        in_set("status", WORKSPACE_STATUSES),
+        not_null(
+            "status_key",
+            severity=WARN,
+            rule="every workspace should have a status (Kantata's status object)",
+        ),
         not_null(
             "stories_are_fixed_fee_by_default",
             severity=WARN,
@@ -212,6 +214,13 @@ KANTATA = [
         "id",
         in_set("status", SUBMISSION_STATUSES),
         known_in("user_id", f"{K}.users.id"),
+        not_null("workspace_id", rule="a submission covers one workspace (user × week)"),
+        known_in(
+            "workspace_id",
+            f"{K}.workspaces.id",
+            severity=WARN,
+            rule="workspace_id should be a known Kantata workspace",
+        ),
         past_date("start_date"),
     ),
     suite(
@@ -238,26 +247,35 @@ KANTATA = [
     ),
 ]
 
+# Priorities and issue types are the site's own (Highest..Lowest, P1..P4, ...): the allowed
+# priorities are the site's (/priority/search) and those the sla_policies seed names.  A
+# project without a Kantata workspace (support, pre-sales, internal) is normal: a ticket's
+# project only has to be one Jira lists (DOMAIN.md §6).
 JIRA = [
     suite(f"{J}.projects", "id", unique("key"), not_null("key")),
     suite(f"{J}.statuses", "id", in_set("category_key", STATUS_CATEGORIES)),
+    suite(f"{J}.priorities", "id", not_null("name"), unique("name")),
     suite(f"{J}.users", "account_id"),
     suite(
         f"{J}.issues",
         "id",
         unique("key"),
-        in_set("priority", PRIORITIES),
-        in_set("issue_type", ISSUE_TYPES, severity=WARN),
+        known_in_any(
+            "priority",
+            (f"{J}.priorities.name", "seed.sla_policies.priority"),
+            ignore=("*",),
+            rule="priority must be one of the site's priorities (raw_jira.priorities) "
+            "or one the sla_policies seed names",
+        ),
+        not_null("issue_type", severity=WARN, rule="every ticket should have an issue type"),
         in_set("status_category_key", STATUS_CATEGORIES),
         known_in("status_id", f"{J}.statuses.id"),
         known_in(
             "project_key",
-            f"{K}.custom_field_values.value",
-            also_allowed=config.NON_ENGAGEMENT_PROJECTS,
-            reference_where=("custom_field_name", "Jira Project Key"),
-            label="engagement",
-            rule="a ticket's project must be an engagement's Jira Project Key "
-            f"(or one of {', '.join(config.NON_ENGAGEMENT_PROJECTS)})",
+            f"{J}.projects.key",
+            severity=WARN,
+            label="project",
+            rule="a ticket's project should be one of Jira's projects (raw_jira.projects)",
         ),
         past_date("created"),
         freshness("updated"),
@@ -276,13 +294,23 @@ SALESFORCE = [
         f"{S}.account",
         "Id",
         in_set("Segment__c", SEGMENTS, severity=WARN),
-        in_set("Region__c", REGIONS),
+        known_in_any(
+            "Region__c",
+            ("seed.business_calendars.calendar",),
+            rule="an account's region must be one the business_calendars seed defines",
+        ),
     ),
     suite(f"{S}.product2", "Id", not_null("Family", severity=WARN)),
     suite(
         f"{S}.opportunity",
         "Id",
-        in_set("StageName", STAGES),
+        known_in_any(
+            "StageName",
+            ("seed.stage_probabilities.stage_name",),
+            severity=WARN,
+            rule="a stage should be in the stage_probabilities seed (else its Probability "
+            "field alone weights it)",
+        ),
         in_set("ForecastCategoryName", FORECAST_CATEGORIES),
         between("Probability", 0, 100, rule="Probability must be 0–100 (%)"),
         between("Amount", 0, None, rule="Amount must be ≥ 0"),
