@@ -7,12 +7,16 @@ from __future__ import annotations
 import pytest
 
 from sources.common.runner import ingest_sources
+from sources.kantata.extract import READS
 from sources.sandbox.advance import advance
 from tests.ingest_helpers import connector_env, query, serving, snapshot, use_env
 
 pytestmark = pytest.mark.e2e
 
 RECONCILED = ("raw_jira.", "raw_kantata.")  # no deleted flag from the API: --full reconciles
+# Kantata objects without a documented updated_at sort and filter: read whole, and so
+# reconciled, every run
+KANTATA_READ_WHOLE = {name for name, read in READS.items() if not read.incremental}
 WITH_DELETES = [
     "raw_jira.issues",
     "raw_jira.issue_changelog",
@@ -61,8 +65,22 @@ def test_the_incremental_run_asks_kantata_only_for_records_updated_after_each_cu
     advanced,
 ) -> None:
     lists = [r for r in advanced["requests"]["kantata"] if r.path.startswith("/api/v1/")]
-    assert lists and all("updated_after" in r.query for r in lists)
-    assert all(r.query["page"] == "1" for r in lists)  # one page each: only the changes
+    incremental = [r for r in lists if _kantata_object(r.path) not in KANTATA_READ_WHOLE]
+    assert incremental and all("updated_after" in r.query for r in incremental)
+    assert all(r.query["page"] == "1" for r in incremental)  # one page each: only the changes
+
+
+def test_kantata_objects_without_a_documented_cursor_are_read_whole_every_run(advanced) -> None:
+    lists = [r for r in advanced["requests"]["kantata"] if r.path.startswith("/api/v1/")]
+    whole = [r for r in lists if _kantata_object(r.path) in KANTATA_READ_WHOLE]
+    assert {_kantata_object(r.path) for r in whole} == KANTATA_READ_WHOLE
+    assert not any("updated_after" in r.query for r in whole)
+    results = {r.stream: r for r in advanced["incremental"]["kantata"]}
+    assert {name for name, r in results.items() if r.read_whole} == KANTATA_READ_WHOLE
+
+
+def _kantata_object(path: str) -> str:
+    return path.removeprefix("/api/v1/").removesuffix(".json")
 
 
 def test_the_incremental_run_asks_salesforce_and_jira_from_their_cursors(advanced) -> None:
@@ -92,7 +110,9 @@ def test_incremental_rows_equal_a_full_refresh_of_the_advanced_dataset(advanced)
     full = snapshot(advanced["db"])
     incremental = advanced["after_incremental"]
     for table, rows in full.items():
-        if table.startswith(RECONCILED):  # their deletes show only to --full (below)
+        if table.removeprefix("raw_kantata.") in KANTATA_READ_WHOLE:
+            assert rows == incremental[table], table  # deletes reconciled on every run
+        elif table.startswith(RECONCILED):  # their deletes show only to --full (below)
             live = {r for r in rows if r[-1] is False}
             vanished = [r[:-1] + (False,) for r in rows if r[-1] is True]
             assert [r for r in incremental[table] if r not in live] == vanished, table

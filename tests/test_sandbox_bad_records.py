@@ -12,6 +12,7 @@ import duckdb
 import pytest
 import requests
 
+from sources.kantata.extract import READS
 from sources.sandbox.bad_records import LOADABLE_KINDS, QUARANTINE_KINDS
 from sources.sandbox.credentials import JIRA_API_TOKEN, JIRA_USER, KANTATA_TOKEN
 from sources.sandbox.serve import environment, start_all, stop_all
@@ -41,7 +42,7 @@ def planted(bad_db: Path) -> dict[tuple[str, str, str], str]:
 def kantata_record(env: dict[str, str], obj: str, record_id: str) -> dict:
     response = requests.get(
         f"{env['KANTATA_URL']}/api/v1/{obj}.json",
-        params={"only": record_id},
+        params={**READS[obj].params, "only": record_id},  # what psops asks for
         headers={"Authorization": f"Bearer {KANTATA_TOKEN}"},
         timeout=10,
     )

@@ -196,7 +196,14 @@ def test_the_request_log_records_method_path_query_status_and_fault(sandbox_db: 
             200,
             None,
         ),
-        RequestLogEntry("GET", "/api/v1/nothing.json", {}, 404, None),
+        RequestLogEntry(
+            "GET",
+            "/api/v1/nothing.json",
+            {},
+            404,
+            None,
+            contract_problems=("GET /api/v1/nothing.json is not a Kantata endpoint psops reads",),
+        ),
     ]
 
 

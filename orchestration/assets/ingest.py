@@ -99,6 +99,12 @@ def build_ingest_assets(source: Source) -> AssetsDefinition:
                     "cursor_before": MetadataValue.text(str(result.cursor_before)),
                     "cursor_after": MetadataValue.text(str(result.cursor_after)),
                     "full_extract": config.full,
+                    "read_whole": result.read_whole,  # no incremental filter/sort: re-read
+                    **(
+                        {"warnings": MetadataValue.md("\n".join(f"- {n}" for n in result.notes))}
+                        if result.notes
+                        else {}
+                    ),  # e.g. a field the source lacks: NULL
                 },
             )
 

@@ -64,6 +64,7 @@ __all__ = [
 class Batch:
     records: dict[str, list[dict[str, Any]]]  # raw table name -> API records
     cursor: str | None = None  # the cursor value this batch reaches (committed with it)
+    notes: tuple[str, ...] = ()  # warnings for the run's metadata (e.g. a field the org lacks)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class StreamResult:
     tables: dict[str, TableStats] = field(default_factory=dict)
     seconds: float = 0.0
     source: str = ""
+    read_whole: bool = False  # a stream without a cursor: every run lists every record
+    notes: list[str] = field(default_factory=list)  # the batches' warnings, in order
 
 
 ProgressCallback = Callable[[str, TableStats], None]
@@ -261,6 +264,7 @@ class _StreamWriter:
         self.full = full or not stream.incremental
         self.since = None if self.full else before
         self.result = StreamResult(stream.name, before, before, source=stream.source)
+        self.result.read_whole = not stream.incremental
         self.result.tables = {t.name: TableStats(t.qualified_name) for t in stream.tables}
         reconcile = stream.reconcile and self.since is None
         self.seen: dict[str, set[str]] | None = (
@@ -271,6 +275,7 @@ class _StreamWriter:
         self.started = time.monotonic()
 
     def add(self, batch: Batch) -> None:
+        self.result.notes.extend(batch.notes)
         self.pending.append(batch)
         self.pending_records += sum(len(r) for r in batch.records.values())
         if self.pending_records >= self.commit_every:

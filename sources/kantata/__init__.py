@@ -1,7 +1,11 @@
-"""Kantata OX (API v1, Bearer token): one incremental stream per object into
-``raw_kantata.<object>``.  Kantata's list endpoints do not report deletes: ``psops refresh --full``
-re-reads everything and marks what is no longer listed ``_deleted``.  Objects are fetched
-concurrently (``PSOPS_MAX_WORKERS``), within ``PSOPS_KANTATA_RATE_LIMIT`` requests/s."""
+"""Kantata OX (API v1, Bearer token): one stream per object into ``raw_kantata.<object>``,
+asking only what Kantata's contract documents (``contract.py``, ``extract.READS``).
+Objects whose endpoint documents an ``updated_after`` filter and an ``updated_at`` sort are
+incremental; the rest are re-read whole every run (their result says ``read_whole``).
+Kantata's list endpoints do not report deletes: a whole read (every run for the re-read
+objects, ``psops refresh --full`` for the others) marks what is no longer listed
+``_deleted``.  Objects are fetched concurrently (``PSOPS_MAX_WORKERS``), within
+``PSOPS_KANTATA_RATE_LIMIT`` requests/s."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sources.common.http import HttpPolicy, policy_from_env
 from sources.common.loader import Batch, Stream
 from sources.common.source import Source
 from sources.kantata.extract import (
+    READS,
     SOURCE_NAME,
     KantataConfig,
     config_from_env,
@@ -40,11 +45,18 @@ def _fetcher(config: KantataConfig, obj: str, policy: HttpPolicy):
 
 
 def streams(config: KantataConfig) -> list[Stream]:
-    """One stream per Kantata object, each with its own session and ``updated_at`` cursor,
-    all sharing the run's HTTP policy (retry budget, rate limit)."""
+    """One stream per Kantata object, each with its own session (and ``updated_at`` cursor
+    where Kantata allows one), all sharing the run's HTTP policy (retry budget, rate limit)."""
     policy = policy_from_env(SOURCE_NAME)
     return [
-        Stream(SOURCE_NAME, obj, [table], _fetcher(config, obj, policy), reconcile=True)
+        Stream(
+            SOURCE_NAME,
+            obj,
+            [table],
+            _fetcher(config, obj, policy),
+            incremental=READS[obj].incremental,
+            reconcile=True,
+        )
         for obj, table in TABLES.items()
     ]
 

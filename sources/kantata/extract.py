@@ -1,19 +1,32 @@
 """Pages of Kantata OX API v1 objects (``GET /api/v1/<object>.json``) as loader batches.
 
-Incremental on ``updated_at``: a run asks for ``updated_after`` = the committed cursor less
-one second (Kantata's filter is strict and its timestamps have whole seconds, so records
-updated in the cursor's own second are read again: upserts make that harmless, and a crash
-between two pages of one second never skips a record).  Pages come ordered by
-``updated_at`` ascending, so each page's max ``updated_at`` is a safe cursor.  To keep the
-server's OFFSET shallow on big objects, after ``restart_after_pages`` pages the window
-restarts at page 1 from the last cursor.
+Every request asks only what the endpoint's contract (``contract.py``, from Kantata's
+OpenAPI spec) documents; ``READS`` says what psops sends per endpoint: ``on_my_account`` and
+``show_disabled`` for users (else people on no shared project, and leavers, are missing),
+``include_archived`` for workspaces, ``from_archived_workspaces`` for time entries, the
+includes that make Kantata send foreign keys (``user_id`` on a time entry ...), one pass per
+``subject_type`` (``User``, ``Workspace``) for custom fields and their values, and one pass
+for active and one for inactive account memberships.
+
+Incremental on ``updated_at`` only where the endpoint documents both the ``updated_after``
+filter and the ``updated_at`` sort (``contract.is_incremental``): a run asks for
+``updated_after`` = the committed cursor less one second (Kantata's filter is strict and its
+timestamps have whole seconds, so records updated in the cursor's own second are read again:
+upserts make that harmless, and a crash between two pages of one second never skips a
+record).  Pages come ordered by ``updated_at`` ascending, so each page's max ``updated_at``
+is a safe cursor.  To keep the server's OFFSET shallow on big objects, after
+``restart_after_pages`` pages the window restarts at page 1 from the last cursor.  An
+endpoint read in several passes commits its cursor only after the last pass (the max of all).
+
+Every other endpoint (users, roles, workweeks, holidays, timesheet submissions ...) is read
+whole on every run, which also lets the loader mark what it no longer lists as deleted.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +36,12 @@ from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
+from sources.kantata.contract import (
+    CUSTOM_FIELD_SUBJECTS,
+    ENDPOINTS,
+    is_incremental,
+    request_problems,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +50,53 @@ URL_VARIABLE = "KANTATA_URL"
 TOKEN_VARIABLE = "KANTATA_TOKEN"
 MAX_PER_PAGE = 200
 CURSOR_FIELD = "updated_at"
+
+
+@dataclass(frozen=True)
+class Read:
+    """How psops reads one Kantata endpoint: ``params`` on every request, one pass per
+    ``variant``; ``stamp`` copies a variant's parameter into each record it returns (for a
+    fact the object itself does not carry, e.g. a custom field's ``subject_type``)."""
+
+    obj: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    variants: tuple[Mapping[str, str], ...] = ({},)
+    stamp: tuple[str, ...] = ()
+
+    @property
+    def incremental(self) -> bool:
+        return is_incremental(ENDPOINTS[self.obj])
+
+
+_PER_SUBJECT = tuple({"subject_type": subject} for subject in CUSTOM_FIELD_SUBJECTS)
+
+READS: dict[str, Read] = {
+    r.obj: r
+    for r in (
+        Read("users", {"on_my_account": "true", "show_disabled": "true"}),
+        Read("roles"),
+        Read(
+            "account_memberships",
+            {"include": "user,default_role,manager"},
+            variants=({}, {"only_inactive": "true"}),
+        ),
+        Read("custom_fields", variants=_PER_SUBJECT, stamp=("subject_type",)),
+        Read("custom_field_values", {"include": "custom_field"}, variants=_PER_SUBJECT),
+        Read("custom_field_choices", {"include": "custom_field"}),
+        Read("workweeks"),
+        Read("workweek_memberships", {"include": "workweek"}),
+        Read("holiday_calendars"),
+        Read("holiday_calendar_memberships", {"include": "holiday_calendar"}),
+        Read("holidays"),
+        Read("holiday_calendar_associations", {"include": "holiday,holiday_calendar"}),
+        Read("workspaces", {"include_archived": "true", "optional_fields": "estimated_minutes"}),
+        Read("time_entries", {"from_archived_workspaces": "true", "include": "user,workspace"}),
+        Read("timesheet_submissions", {"include": "user,workspace"}),
+        Read("time_off_entries", {"include": "user"}),
+        Read("workspace_resources", {"include": "user,role"}),
+        Read("workspace_allocations", {"include": "workspace"}),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +133,11 @@ def make_kantata_session(
 def get_page(
     session: requests.Session, config: KantataConfig, obj: str, params: dict[str, Any]
 ) -> dict[str, Any]:
-    """One GET of ``/api/v1/<obj>.json``; refused credentials raise SourceConfigError."""
+    """One GET of ``/api/v1/<obj>.json``; refused credentials raise SourceConfigError.
+    A query the endpoint does not document is a psops bug: ValueError before sending."""
+    problems = request_problems(ENDPOINTS[obj], {k: str(v) for k, v in params.items()})
+    if problems:
+        raise ValueError(f"kantata: psops would send an undocumented query: {problems}")
     url = f"{config.url}/api/v1/{obj}.json"
     try:
         response = session.get(url, params=params)
@@ -139,32 +209,67 @@ def updated_after_param(cursor: str) -> str:
     return format_cursor(stamp - timedelta(seconds=1)) + "Z"
 
 
-def fetch_object(
-    session: requests.Session, config: KantataConfig, obj: str, since: str | None
-) -> Iterator[Batch]:
-    """Every record of ``obj`` updated at/after ``since`` (all when None), one Batch per page."""
+def _pages(
+    session: requests.Session,
+    config: KantataConfig,
+    read: Read,
+    variant: Mapping[str, str],
+    since: str | None,
+) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+    """``(records, max updated_at)`` per page of one pass; incremental passes come in
+    ``updated_at`` order from ``since``, whole passes in the endpoint's default order."""
     window = since
     page = 1
-    pages = 0
     while True:
-        params: dict[str, Any] = {
-            "page": page,
-            "per_page": config.per_page,
-            "order": f"{CURSOR_FIELD}:asc",
-        }
-        if window is not None:
-            params["updated_after"] = updated_after_param(window)
-        body = get_page(session, config, obj, params)
-        records = records_of(body, obj)
-        pages += 1
-        cursor = page_cursor(records)
+        params: dict[str, Any] = {**read.params, **variant, "page": page}
+        params["per_page"] = config.per_page
+        if read.incremental:
+            params["order"] = f"{CURSOR_FIELD}:asc"
+            if window is not None:
+                params["updated_after"] = updated_after_param(window)
+        body = get_page(session, config, read.obj, params)
+        records = records_of(body, read.obj)
+        for name in read.stamp:
+            for record in records:
+                record.setdefault(name, variant.get(name))
+        cursor = page_cursor(records) if read.incremental else None
         if records:
-            yield Batch({obj: records}, cursor=cursor)
+            yield records, cursor
         page_count = int((body.get("meta") or {}).get("page_count") or 0)
         if not records or page >= page_count:
-            break
-        if page >= config.restart_after_pages and cursor and (window is None or cursor > window):
+            return
+        restart = read.incremental and page >= config.restart_after_pages
+        if restart and cursor and (window is None or cursor > window):
             window, page = cursor, 1  # a fresh, shallow window from where we are
             continue
         page += 1
-    log.info("kantata %s: %d page(s) read since %s", obj, pages, since or "the beginning")
+
+
+def fetch_object(
+    session: requests.Session, config: KantataConfig, obj: str, since: str | None
+) -> Iterator[Batch]:
+    """Every record of ``obj`` updated at/after ``since`` (all when None, and always all for
+    an endpoint without a documented incremental filter and sort), one Batch per page."""
+    read = READS[obj]
+    since = since if read.incremental else None
+    several = len(read.variants) > 1
+    reached: str | None = None
+    pages = 0
+    for variant in read.variants:
+        for records, cursor in _pages(session, config, read, variant, since):
+            pages += 1
+            if several:  # the cursor moves only once every pass is read
+                reached = max(filter(None, (reached, cursor)), default=None)
+                cursor = None
+            yield Batch({obj: records}, cursor=cursor)
+    if several and reached is not None:
+        yield Batch({}, cursor=reached)
+    if read.incremental:
+        log.info("kantata %s: %d page(s) read since %s", obj, pages, since or "the beginning")
+    else:
+        log.info(
+            "kantata %s: %d page(s), read whole (Kantata documents no updated_at sort and "
+            "filter for it)",
+            obj,
+            pages,
+        )

@@ -3,6 +3,7 @@ contract (``COLUMNS`` below), with the checks a record must pass to land."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sources.common.raw_tables import RawTable, Validator, non_negative, required
@@ -257,7 +258,68 @@ VALIDATORS: dict[str, tuple[Validator, ...]] = {
     ),
 }
 
+
+def _pick(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    columns = [c for c, _ in COLUMNS[name]]
+
+    def fields(record: dict[str, Any]) -> dict[str, Any]:
+        return {c: record.get(c) for c in columns}
+
+    return fields
+
+
+def workspace_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Kantata's ``status`` object ``{color, key, message}`` flattened to status_key /
+    status_message / status_color; ``estimated_minutes`` (an ``optional_fields`` field) as
+    budgeted_hours (contract.py)."""
+    row = _pick("workspaces")(record)
+    status = record.get("status")
+    if isinstance(status, dict):
+        row["status_key"] = status.get("key")
+        row["status_message"] = status.get("message")
+        row["status_color"] = status.get("color")
+    elif status is not None:  # not the documented object: keep it visible, as text
+        row["status_message"] = str(status)
+    minutes = record.get("estimated_minutes")
+    if isinstance(minutes, int | float) and not isinstance(minutes, bool):
+        row["budgeted_hours"] = minutes / 60
+    return row
+
+
+def custom_field_value_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """``value`` as text: a choice field's ``[choice ids]`` as comma-separated ids, a
+    currency's ``[cents, code]`` likewise, a number as its digits."""
+    row = _pick("custom_field_values")(record)
+    value = record.get("value")
+    if isinstance(value, list):
+        row["value"] = ",".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        row["value"] = str(value).lower()
+    elif isinstance(value, int | float):
+        row["value"] = str(value)
+    return row
+
+
+def allocation_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Kantata names an allocation's resource ``workspace_resource_id``."""
+    row = _pick("workspace_allocations")(record)
+    row["resource_id"] = record.get("workspace_resource_id", record.get("resource_id"))
+    return row
+
+
+TO_FIELDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "workspaces": workspace_fields,
+    "custom_field_values": custom_field_value_fields,
+    "workspace_allocations": allocation_fields,
+}
+
 TABLES: dict[str, RawTable] = {
-    name: RawTable(SYSTEM, name, list(columns), validators=VALIDATORS.get(name, ()))
+    name: RawTable(
+        SYSTEM,
+        name,
+        list(columns),
+        to_fields=TO_FIELDS.get(name),
+        validators=VALIDATORS.get(name, ()),
+    )
     for name, columns in COLUMNS.items()
 }

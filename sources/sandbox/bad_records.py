@@ -101,6 +101,10 @@ class BadRecords:
             ):
                 self._kinds[(row["table"], row["id"])] = row["kind"]
 
+    def is_corrupted(self, table: str, record_id: Any) -> bool:
+        """Whether this record is served corrupted on purpose (contract checks skip it)."""
+        return (table, str(record_id)) in self._kinds
+
     def apply(self, table: str, record_id: Any, record: dict[str, Any]) -> dict[str, Any]:
         """``record`` as the wire carries it, corrupted in place if it is a bad record."""
         kind = self._kinds.get((table, str(record_id))) if self._kinds else None
