@@ -123,6 +123,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_sandbox_generate(args: argparse.Namespace) -> int:
     from sources.sandbox.generate import generate
+    from sources.sandbox.salesforce_org import SalesforceOrg
+
+    def sfdc_field(name: str) -> str | None:
+        return None if name.lower() == "none" else name
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else as_of_date()
     started = time.monotonic()
@@ -133,6 +137,12 @@ def cmd_sandbox_generate(args: argparse.Namespace) -> int:
         as_of=as_of,
         orphan_time_entries=args.orphan_time_entries,
         bad_records=args.bad_records,
+        jira_priorities=args.jira_priorities,
+        salesforce_org=SalesforceOrg(
+            multi_currency=args.sfdc_multi_currency,
+            segment_field=sfdc_field(args.sfdc_segment_field),
+            region_field=sfdc_field(args.sfdc_region_field),
+        ),
     )
     _say(
         f"sandbox ({args.scale}, seed {args.seed}, as of {as_of}) written to "
@@ -580,6 +590,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--bad-records",
         action="store_true",
         help="serve a few records corrupted on the wire (quarantine testing)",
+    )
+    gen.add_argument(
+        "--jira-priorities",
+        choices=["default", "p1-p4"],
+        default="default",
+        help="the Jira site's priorities: Highest..Lowest (default) or P1..P4",
+    )
+    gen.add_argument(
+        "--sfdc-multi-currency",
+        action="store_true",
+        help="a multi-currency Salesforce org (Opportunity.CurrencyIsoCode exists)",
+    )
+    gen.add_argument(
+        "--sfdc-segment-field",
+        default="Segment__c",
+        metavar="API_NAME",
+        help="the org's Account custom field for the segment, or 'none' (default Segment__c)",
+    )
+    gen.add_argument(
+        "--sfdc-region-field",
+        default="Region__c",
+        metavar="API_NAME",
+        help="the org's Account custom field for the region, or 'none' (default Region__c)",
     )
     gen.set_defaults(func=cmd_sandbox_generate)
     serve = _command(sandbox_sub, "serve", help="start the three API servers on loopback")

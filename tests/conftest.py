@@ -37,15 +37,23 @@ def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sandbox_env(sandbox_db: Path) -> Iterator[dict[str, str]]:
-    """The three sandbox API servers over ``sandbox_db``; yields the variables to use."""
-    from sources.sandbox.serve import environment, start_all, stop_all
+def sandbox_servers(sandbox_db: Path) -> Iterator[list]:
+    """The three sandbox API servers (Jira, Salesforce, Kantata) over ``sandbox_db``."""
+    from sources.sandbox.serve import start_all, stop_all
 
     servers = start_all(sandbox_db)
     try:
-        yield environment(servers)
+        yield servers
     finally:
         stop_all(servers)
+
+
+@pytest.fixture(scope="session")
+def sandbox_env(sandbox_servers: list) -> dict[str, str]:
+    """The variables that point the connectors at ``sandbox_servers``."""
+    from sources.sandbox.serve import environment
+
+    return environment(sandbox_servers)
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,6 @@ def _rows() -> dict[str, list[dict[str, Any]]]:
             "subject_type": "Workspace",
             "subject_id": "w2",
             "custom_field_id": "cf5",
-            "custom_field_name": "Salesforce Opportunity ID",
             "value": "006B",
         }
     )

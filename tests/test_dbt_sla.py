@@ -92,12 +92,10 @@ def _engagement(wid: str, project: str, opportunity: str) -> list[dict[str, Any]
             "id": f"{wid}-{n}",
             "subject_type": "Workspace",
             "subject_id": wid,
-            "custom_field_name": name,
+            "custom_field_id": field,
             "value": value,
         }
-        for n, (name, value) in enumerate(
-            (("Jira Project Key", project), ("Salesforce Opportunity ID", opportunity))
-        )
+        for n, (field, value) in enumerate((("cf6", project), ("cf5", opportunity)))
     ]
 
 
@@ -123,18 +121,24 @@ def _sla_rows() -> dict[str, list[dict[str, Any]]]:
             _transition(3, "102", d(2026, 4, 6, 2), "10000", "3"),
         ],
         "kantata.workspaces": [{"id": "w1", "title": "Acme"}, {"id": "w2", "title": "Sing"}],
+        "kantata.custom_fields": [
+            {"id": "cf5", "name": "Salesforce Opportunity ID", "subject_type": "Workspace"},
+            {"id": "cf6", "name": "Jira Project Key", "subject_type": "Workspace"},
+        ],
         "kantata.custom_field_values": _engagement("w1", "ACME", "o1")
         + _engagement("w2", "SGP", "o2"),
         "kantata.holiday_calendars": [{"id": "hc3", "name": "Singapore Holidays"}],
         "kantata.holidays": [
             {
                 "id": "h1",
-                "holiday_calendar_id": "hc3",
                 "name": "Good Friday",
                 "start_date": date(2026, 4, 3),
                 "end_date": date(2026, 4, 3),
-                "hours": 8.0,
+                "paid": True,
             }
+        ],
+        "kantata.holiday_calendar_associations": [
+            {"id": "a1", "holiday_id": "h1", "holiday_calendar_id": "hc3"}
         ],
         "salesforce.opportunity": [
             {"Id": "o1", "AccountId": "a1", "IsDeleted": False},

@@ -7,11 +7,12 @@ starts at the first time entry, Sunday 2026-06-28, so ISO week 26 has one day an
 
 - Alice (AMER, Consultant, billability_target 80 %) works the 40 h Mon-Fri workweek and
   follows the "US Holidays" calendar, where Fri 2026-07-03 is Independence Day (observed).
-  She takes a half day off (4 h) on Tue 06-30. Her week-27 timesheet is pending (submitted).
+  She takes a half day off (4 h) on Tue 06-30. Her week-27 timesheets (one per workspace)
+  are pending (submitted).
 - Bob (EMEA, Senior Consultant, no target of his own -> the seed's 0.75) is part-time on a
   32 h Mon-Thu workweek (0.8 FTE) and follows the "Ireland Holidays" calendar (no holiday
   that week). He takes a full day off (8 h) on Wed 07-01. His week-26 timesheet (one 8 h
-  billable Sunday entry) was rejected; his week-27 timesheet is approved.
+  billable Sunday entry) was rejected; his week-27 timesheets are approved.
 - Workspaces: W1 Acme (client, T&M), W2 Globex (client, fixed fee), W3 Bench (internal).
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -46,36 +47,47 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
         {"id": "m2", "user_id": "u2", "default_role_id": "r2", "manager_id": "u1"},
     ]
     custom_fields = [
-        {"id": "cf1", "name": "Region", "subject_type": "User"},
-        {"id": "cf2", "name": "Team", "subject_type": "User"},
-        {"id": "cf3", "name": "Hire Date", "subject_type": "User"},
-        {"id": "cf4", "name": "Engagement Type", "subject_type": "Workspace"},
+        {"id": "cf1", "name": "Region", "subject_type": "User", "value_type": "single"},
+        {"id": "cf2", "name": "Team", "subject_type": "User", "value_type": "string"},
+        {"id": "cf3", "name": "Hire Date", "subject_type": "User", "value_type": "date"},
+        {
+            "id": "cf4",
+            "name": "Engagement Type",
+            "subject_type": "Workspace",
+            "value_type": "single",
+        },
         {"id": "cf5", "name": "Salesforce Opportunity ID", "subject_type": "Workspace"},
         {"id": "cf6", "name": "Jira Project Key", "subject_type": "Workspace"},
     ]
+    # choice fields hold choice ids: Region (AMER, EMEA), Engagement Type (Client, Internal)
+    choices = [
+        {"id": "c1", "custom_field_id": "cf1", "label": "AMER"},
+        {"id": "c2", "custom_field_id": "cf1", "label": "EMEA"},
+        {"id": "c3", "custom_field_id": "cf4", "label": "Client"},
+        {"id": "c4", "custom_field_id": "cf4", "label": "Internal"},
+    ]
 
-    def value(vid: str, subject: str, sid: str, fid: str, name: str, val: str) -> dict[str, Any]:
+    def value(vid: str, subject: str, sid: str, fid: str, val: str) -> dict[str, Any]:
         return {
             "id": vid,
             "subject_type": subject,
             "subject_id": sid,
             "custom_field_id": fid,
-            "custom_field_name": name,
             "value": val,
         }
 
     values = [
-        value("v1", "User", "u1", "cf1", "Region", "AMER"),
-        value("v2", "User", "u1", "cf2", "Team", "Delivery East"),
-        value("v3", "User", "u1", "cf3", "Hire Date", "2025-01-06"),
-        value("v4", "User", "u2", "cf1", "Region", "EMEA"),
-        value("v5", "User", "u2", "cf2", "Team", "Delivery Europe"),
-        value("v6", "User", "u2", "cf3", "Hire Date", "2024-03-01"),
-        value("v7", "Workspace", "w1", "cf4", "Engagement Type", "Client"),
-        value("v8", "Workspace", "w1", "cf5", "Salesforce Opportunity ID", "006A"),
-        value("v9", "Workspace", "w1", "cf6", "Jira Project Key", "ACME"),
-        value("v10", "Workspace", "w2", "cf4", "Engagement Type", "Client"),
-        value("v11", "Workspace", "w3", "cf4", "Engagement Type", "Internal"),
+        value("v1", "User", "u1", "cf1", "c1"),
+        value("v2", "User", "u1", "cf2", "Delivery East"),
+        value("v3", "User", "u1", "cf3", "2025-01-06"),
+        value("v4", "User", "u2", "cf1", "c2"),
+        value("v5", "User", "u2", "cf2", "Delivery Europe"),
+        value("v6", "User", "u2", "cf3", "2024-03-01"),
+        value("v7", "Workspace", "w1", "cf4", "c3"),
+        value("v8", "Workspace", "w1", "cf5", "006A"),
+        value("v9", "Workspace", "w1", "cf6", "ACME"),
+        value("v10", "Workspace", "w2", "cf4", "c3"),
+        value("v11", "Workspace", "w3", "cf4", "c4"),
     ]
     workweeks = [
         {
@@ -117,26 +129,29 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
     holidays = [
         {
             "id": "h1",
-            "holiday_calendar_id": "hc1",
             "name": "Independence Day (observed)",
             "start_date": date(2026, 7, 3),
             "end_date": date(2026, 7, 3),
-            "hours": 8.0,
+            "paid": True,
         },
         {
             "id": "h2",
-            "holiday_calendar_id": "hc2",
             "name": "August Bank Holiday",
             "start_date": date(2026, 8, 3),
             "end_date": date(2026, 8, 3),
-            "hours": 8.0,
+            "paid": True,
         },
     ]
+    associations = [
+        {"id": "a1", "holiday_id": "h1", "holiday_calendar_id": "hc1"},
+        {"id": "a2", "holiday_id": "h2", "holiday_calendar_id": "hc2"},
+    ]
+    active = {"status_key": "310", "status_message": "Active", "status_color": "green"}
     workspaces = [
         {
             "id": "w1",
             "title": "Acme Implementation",
-            "status": "Active",
+            **active,
             "price_in_cents": 12000000,
             "currency": "USD",
             "budgeted_hours": 600.0,
@@ -145,7 +160,7 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
         {
             "id": "w2",
             "title": "Globex Migration",
-            "status": "Active",
+            **active,
             "price_in_cents": 5000000,
             "currency": "EUR",
             "budgeted_hours": 250.0,
@@ -154,7 +169,7 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
         {
             "id": "w3",
             "title": "Bench & Training",
-            "status": "Active",
+            **active,
             "stories_are_fixed_fee_by_default": False,
         },
     ]
@@ -187,28 +202,26 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
         entry("t11", "u2", "w2", d(2026, 7, 2), 240, False),
         entry("t12", "u2", "w2", d(2026, 7, 2), 240, True),
     ]
+
+    def submission(sid: str, user: str, ws: str, monday: date, status: str) -> dict:
+        return {
+            "id": sid,
+            "user_id": user,
+            "workspace_id": ws,
+            "start_date": monday,
+            "end_date": monday + timedelta(days=6),
+            "status": status,
+        }
+
+    # one submission per user x week x workspace
     submissions = [
-        {
-            "id": "s1",
-            "user_id": "u1",
-            "start_date": WEEK_27,
-            "end_date": d(2026, 7, 5),
-            "status": "pending",
-        },
-        {
-            "id": "s2",
-            "user_id": "u2",
-            "start_date": WEEK_26,
-            "end_date": d(2026, 6, 28),
-            "status": "rejected",
-        },
-        {
-            "id": "s3",
-            "user_id": "u2",
-            "start_date": WEEK_27,
-            "end_date": d(2026, 7, 5),
-            "status": "approved",
-        },
+        submission("s1", "u1", "w1", WEEK_27, "pending"),
+        submission("s1b", "u1", "w2", WEEK_27, "pending"),
+        submission("s1c", "u1", "w3", WEEK_27, "pending"),
+        submission("s2", "u2", "w1", WEEK_26, "rejected"),
+        submission("s3", "u2", "w1", WEEK_27, "approved"),
+        submission("s3b", "u2", "w2", WEEK_27, "approved"),
+        submission("s3c", "u2", "w3", WEEK_27, "approved"),
     ]
     time_off = [
         {"id": "to1", "user_id": "u1", "requested_date": d(2026, 6, 30), "hours": 4.0},
@@ -220,11 +233,13 @@ def _kantata_rows() -> dict[str, list[dict[str, Any]]]:
         "kantata.account_memberships": memberships,
         "kantata.custom_fields": custom_fields,
         "kantata.custom_field_values": values,
+        "kantata.custom_field_choices": choices,
         "kantata.workweeks": workweeks,
         "kantata.workweek_memberships": workweek_memberships,
         "kantata.holiday_calendars": calendars,
         "kantata.holiday_calendar_memberships": calendar_memberships,
         "kantata.holidays": holidays,
+        "kantata.holiday_calendar_associations": associations,
         "kantata.workspaces": workspaces,
         "kantata.time_entries": entries,
         "kantata.timesheet_submissions": submissions,
@@ -250,7 +265,6 @@ def _identity_rows() -> dict[str, list[dict[str, Any]]]:
                 "Name": "Bob Byrne",
                 "Email": "  BOB.Byrne@example.com",
                 "IsActive": True,
-                "IsDeleted": False,
             },
         ],
         "salesforce.opportunity": [

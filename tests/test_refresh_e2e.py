@@ -58,14 +58,19 @@ def raw_snapshot(db: Path) -> dict[str, list]:
 
 
 @pytest.fixture(scope="module")
-def published(sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+def published(sandbox_servers, sandbox_env: dict[str, str], tmp_path_factory):
+    """A first refresh from an empty warehouse; the servers' request logs hold exactly
+    what this refresh asked."""
     warehouse = tmp_path_factory.mktemp("e2e") / "warehouse"
+    for server in sandbox_servers:
+        server.clear_requests()
     result = psops(["refresh"], sandbox_env, warehouse)
-    return warehouse, result
+    requests = {server.api.name: server.requests for server in sandbox_servers}
+    return warehouse, result, requests
 
 
 def test_refresh_publishes_the_marts(published) -> None:
-    warehouse, result = published
+    warehouse, result, _ = published
     assert result.returncode == 0, result.stdout + result.stderr
     con = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
     try:
@@ -79,8 +84,26 @@ def test_refresh_publishes_the_marts(published) -> None:
     assert not list(warehouse.glob(".analytics.*")), "no staging file is left behind"
 
 
+def test_every_request_and_answer_follows_the_vendor_contract(published) -> None:
+    """Every request the connectors sent in a whole refresh is one the vendor documents
+    (parameters, required parameters, sorts, SOQL fields), and every record the sandbox
+    answered validates against the vendor's contract (``sources/<system>/contract.py``)."""
+    _, result, requests = published
+    assert result.returncode == 0, result.stdout + result.stderr
+    for system, entries in requests.items():
+        assert entries, f"{system}: no request reached the sandbox"
+        problems = [
+            f"{e.method} {e.path} {e.query}: {problem}"
+            for e in entries
+            for problem in e.contract_problems
+        ]
+        assert problems == [], f"{system}: {len(problems)} departures, e.g. {problems[:5]}"
+        refused = [e for e in entries if e.status is not None and 400 <= e.status < 500]
+        assert refused == [], f"{system}: requests the vendor would refuse: {refused[:5]}"
+
+
 def test_every_sandbox_record_lands_in_raw(published, sandbox_db: Path) -> None:
-    warehouse, _ = published
+    warehouse, _, _ = published
     sandbox = duckdb.connect(str(sandbox_db), read_only=True)
     raw = duckdb.connect(str(warehouse / "psops.duckdb"), read_only=True)
     try:
@@ -100,7 +123,7 @@ def test_every_sandbox_record_lands_in_raw(published, sandbox_db: Path) -> None:
 
 
 def test_a_second_refresh_changes_no_raw_row(published, sandbox_env) -> None:
-    warehouse, _ = published
+    warehouse, _, _ = published
     before = raw_snapshot(warehouse / "psops.duckdb")
     again = psops(["refresh"], sandbox_env, warehouse)
     assert again.returncode == 0, again.stderr
@@ -129,7 +152,7 @@ def test_unknown_users_in_time_entries_block_publish(published, sandbox_env, mak
     publish does not run and the published file stays byte-for-byte as it was."""
     from sources.sandbox.serve import environment, start_all, stop_all
 
-    warehouse, _ = published
+    warehouse, _, _ = published
     analytics = warehouse / "analytics.duckdb"
     before = digest(analytics)
     exports_before = {p.name: digest(p) for p in (warehouse / "export").glob("*.parquet")}

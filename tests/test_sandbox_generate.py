@@ -86,7 +86,8 @@ def test_manifest_names_scale_seed_as_of_and_counts(sandbox_db: Path, con) -> No
     assert manifest["scale"] == "small"
     assert manifest["seed"] == SANDBOX_SEED
     assert manifest["as_of"] == "2026-10-15"
-    assert manifest["counts"]["kantata_users"] == SCALES["small"].people == 60
+    # 60 delivery people and 3 account staff (admins, sales)
+    assert manifest["counts"]["kantata_users"] == SCALES["small"].people + 3 == 63
     for table, rows in manifest["counts"].items():
         assert one(con, f"SELECT count(*) FROM {table}") == rows
         assert rows > 0, table
@@ -131,21 +132,23 @@ def test_every_kantata_user_email_is_a_salesforce_user(con) -> None:
 
 def test_emails_are_unique_lower_case_at_psops_example(con) -> None:
     emails = [r[0] for r in con.execute("SELECT email_address FROM kantata_users").fetchall()]
-    assert len(set(emails)) == len(emails) == 60
+    assert len(set(emails)) == len(emails) == 63
     assert all(e == e.lower() and e.endswith("@psops.example") for e in emails)
 
 
 def test_people_carry_region_team_and_hire_date(con) -> None:
     values = con.execute(
-        "SELECT custom_field_name, count(DISTINCT subject_id) FROM kantata_custom_field_values "
-        "WHERE subject_type = 'User' GROUP BY 1 ORDER BY 1"
+        "SELECT f.name, count(DISTINCT v.subject_id) FROM kantata_custom_field_values v "
+        "JOIN kantata_custom_fields f ON f.id = v.custom_field_id "
+        "WHERE v.subject_type = 'User' GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    assert values == [("Hire Date", 60), ("Region", 60), ("Team", 60)]
-    regions = {
+    assert values == [("Hire Date", 63), ("Region", 63), ("Team", 63)]
+    regions = {  # a choice field: the value is the choice id
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT value FROM kantata_custom_field_values "
-            "WHERE custom_field_name = 'Region'"
+            "SELECT DISTINCT c.label FROM kantata_custom_field_values v "
+            "JOIN kantata_custom_fields f ON f.id = v.custom_field_id AND f.name = 'Region' "
+            "JOIN kantata_custom_field_choices c ON c.id = v.value"
         ).fetchall()
     }
     assert regions == {"AMER", "EMEA", "APAC"}
@@ -155,8 +158,9 @@ def test_some_people_join_leave_work_part_time_or_have_no_target(con) -> None:
     start = date(2025, 4, 15)
     hired = one(
         con,
-        "SELECT count(*) FROM kantata_custom_field_values "
-        "WHERE custom_field_name = 'Hire Date' AND CAST(value AS DATE) >= ?",
+        "SELECT count(*) FROM kantata_custom_field_values v "
+        "JOIN kantata_custom_fields f ON f.id = v.custom_field_id "
+        "WHERE f.name = 'Hire Date' AND CAST(v.value AS DATE) >= ?",
         [start],
     )
     left = one(
@@ -197,8 +201,9 @@ def test_every_client_workspace_was_sold_on_a_closed_won_opportunity_with_ps(con
         WITH opp AS (
             SELECT w.id, w.price_in_cents, w.start_date, v.value AS opportunity_id
             FROM kantata_workspaces w
-            JOIN kantata_custom_field_values v
-              ON v.subject_id = w.id AND v.custom_field_name = 'Salesforce Opportunity ID'
+            JOIN kantata_custom_field_values v ON v.subject_id = w.id
+            JOIN kantata_custom_fields f
+              ON f.id = v.custom_field_id AND f.name = 'Salesforce Opportunity ID'
         ),
         ps AS (
             SELECT li.OpportunityId, sum(li.TotalPrice) AS ps_amount
@@ -225,8 +230,9 @@ def test_every_client_workspace_was_sold_on_a_closed_won_opportunity_with_ps(con
         JOIN salesforce_opportunitylineitem li ON li.OpportunityId = o.Id
         JOIN salesforce_product2 p ON p.Id = li.Product2Id AND p.Family = 'Professional Services'
         WHERE o.IsWon AND NOT o.IsDeleted AND o.Id NOT IN (
-            SELECT value FROM kantata_custom_field_values
-            WHERE custom_field_name = 'Salesforce Opportunity ID')
+            SELECT v.value FROM kantata_custom_field_values v
+            JOIN kantata_custom_fields f ON f.id = v.custom_field_id
+            WHERE f.name = 'Salesforce Opportunity ID')
         """,
     )
     assert unworked == 0
@@ -235,8 +241,10 @@ def test_every_client_workspace_was_sold_on_a_closed_won_opportunity_with_ps(con
 def test_workspaces_are_client_or_internal(con) -> None:
     kinds = dict(
         con.execute(
-            "SELECT value, count(*) FROM kantata_custom_field_values "
-            "WHERE custom_field_name = 'Engagement Type' GROUP BY 1"
+            "SELECT c.label, count(*) FROM kantata_custom_field_values v "
+            "JOIN kantata_custom_field_choices c ON c.id = v.value "
+            "JOIN kantata_custom_fields f ON f.id = v.custom_field_id "
+            "WHERE f.name = 'Engagement Type' GROUP BY 1"
         ).fetchall()
     )
     assert kinds["Internal"] == len(org.INTERNAL_WORKSPACES) == 3
@@ -298,8 +306,9 @@ def test_every_issue_belongs_to_an_existing_project(con) -> None:
     keys = {
         r[0]
         for r in con.execute(
-            "SELECT value FROM kantata_custom_field_values "
-            "WHERE custom_field_name = 'Jira Project Key'"
+            "SELECT v.value FROM kantata_custom_field_values v "
+            "JOIN kantata_custom_fields f ON f.id = v.custom_field_id "
+            "WHERE f.name = 'Jira Project Key'"
         ).fetchall()
     }
     projects = {r[0] for r in con.execute("SELECT key FROM jira_projects").fetchall()}
@@ -408,8 +417,10 @@ def test_no_time_is_logged_on_holidays_full_days_off_or_weekends(con) -> None:
         con,
         "SELECT count(*) FROM kantata_time_entries t "
         "JOIN kantata_holiday_calendar_memberships m ON m.user_id = t.user_id "
-        "JOIN kantata_holidays h ON h.holiday_calendar_id = m.holiday_calendar_id "
-        " AND h.start_date = t.date_performed",
+        "JOIN kantata_holiday_calendar_associations a "
+        " ON a.holiday_calendar_id = m.holiday_calendar_id "
+        "JOIN kantata_holidays h ON h.id = a.holiday_id "
+        " AND t.date_performed BETWEEN h.start_date AND h.end_date",
     )
     on_day_off = one(
         con,
@@ -432,7 +443,8 @@ def test_billable_entries_carry_the_bill_rate(con) -> None:
     internal_billable = one(
         con,
         "SELECT count(*) FROM kantata_time_entries t JOIN kantata_custom_field_values v "
-        "ON v.subject_id = t.workspace_id AND v.value = 'Internal' WHERE t.billable",
+        "ON v.subject_id = t.workspace_id JOIN kantata_custom_field_choices c "
+        "ON c.id = v.value AND c.label = 'Internal' WHERE t.billable",
     )
     assert (wrong, internal_billable) == (0, 0)
 
@@ -485,10 +497,11 @@ def test_holidays_are_the_regions_public_holidays(con) -> None:
     holidays = set(
         con.execute(
             "SELECT c.name, h.start_date, h.name FROM kantata_holidays h "
-            "JOIN kantata_holiday_calendars c ON c.id = h.holiday_calendar_id"
+            "JOIN kantata_holiday_calendar_associations a ON a.holiday_id = h.id "
+            "JOIN kantata_holiday_calendars c ON c.id = a.holiday_calendar_id"
         ).fetchall()
     )
-    assert ("US Holidays", date(2025, 11, 27), "Thanksgiving Day") in holidays
+    assert ("US Holidays", date(2025, 11, 27), "Thanksgiving") in holidays  # Thu-Fri
     assert ("US Holidays", date(2026, 7, 3), "Independence Day") in holidays  # observed
     assert ("Ireland Holidays", date(2026, 3, 17), "St Patrick's Day") in holidays
     assert ("Ireland Holidays", date(2026, 4, 6), "Easter Monday") in holidays

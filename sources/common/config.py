@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -60,3 +61,18 @@ def as_of_date() -> date:
     except ValueError as exc:
         problem = f"'{raw}' is not a YYYY-MM-DD date"
         raise SourceConfigError("psops", "PSOPS_AS_OF", problem) from exc
+
+
+_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def field_name_setting(source: str, variable: str, default: str) -> str:
+    """A source field's name as the site calls it (e.g. ``PSOPS_SFDC_SEGMENT_FIELD`` naming
+    the Salesforce custom field that holds the segment), or ``default`` when unset."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not _API_NAME.match(raw):
+        problem = f"'{raw}' is not a field API name (letters, digits and underscores)"
+        raise SourceConfigError(source, variable, problem)
+    return raw

@@ -6,8 +6,9 @@ the three systems, every change stamped inside the new days (strictly after the 
 
 - Kantata: time entries for each new working day (each person repeats the entries of
   the same weekday a week earlier, unless on time off), a few past entries edited and a
-  few deleted (removed from the table); time off booked, one changed, one cancelled
-  (removed).
+  few deleted (removed from the table); a pending timesheet submission per person and
+  workspace for each week whose Friday is a new day; time off booked, one changed, one
+  cancelled (removed).
 - Jira: new tickets (To Do, then taken In Progress the same day: a changelog each), open
   tickets moving one status on, one ticket deleted (with its changelog).
 - Salesforce: new opportunities, open ones moving a stage on (amount revised), one
@@ -172,6 +173,44 @@ class _Advance:
             )
         self._delete("kantata_time_entries", "id", [row["id"] for row in deleted])
         self.count("kantata_time_entries", len(new), len(edited), len(deleted))
+
+    def timesheets(self) -> None:
+        """On each new Friday, everyone submits the week: one pending submission per
+        person and workspace they logged time on that week and have not submitted yet
+        (Kantata submits per user x week x workspace)."""
+        ids = self.next_id("kantata_timesheet_submissions")
+        new: list[dict[str, Any]] = []
+        for day in self.days:
+            if day.weekday() != 4:
+                continue
+            monday = day - timedelta(days=4)
+            worked = self.rows(
+                """
+                SELECT DISTINCT t.user_id, t.workspace_id FROM kantata_time_entries t
+                WHERE t.date_performed BETWEEN ? AND ?
+                  AND NOT EXISTS (
+                      SELECT 1 FROM kantata_timesheet_submissions s
+                      WHERE s.user_id = t.user_id AND s.workspace_id = t.workspace_id
+                        AND s.start_date = ?)
+                ORDER BY t.user_id, t.workspace_id
+                """,
+                [monday, monday + timedelta(days=6), monday],
+            )
+            for row in worked:
+                stamp = self.moment(day, 15 * 3600, 23 * 3600)
+                new.append(
+                    {
+                        "id": str(next(ids)),
+                        **row,
+                        "created_at": stamp,
+                        "start_date": monday,
+                        "end_date": monday + timedelta(days=6),
+                        "status": "pending",
+                        "updated_at": stamp,
+                    }
+                )
+        self.insert("kantata_timesheet_submissions", new)
+        self.count("kantata_timesheet_submissions", len(new))
 
     def time_off(self) -> None:
         people = self.rows(
@@ -360,6 +399,7 @@ class _Advance:
 
     def run(self) -> Counts:
         self.time_entries()
+        self.timesheets()
         self.time_off()
         self.tickets()
         self.opportunities()

@@ -36,11 +36,12 @@ from sources.sandbox.gen.common import (
     salesforce_id,
     salesforce_id_suffix,
 )
-from sources.sandbox.gen.jira import JiraTickets
+from sources.sandbox.gen.jira import DEFAULT_PRIORITY_SCHEME, PRIORITY_SCHEMES, JiraTickets
 from sources.sandbox.gen.people import People
 from sources.sandbox.gen.reference import ReferenceData
 from sources.sandbox.gen.sales import Sales
 from sources.sandbox.gen.staffing import Staffing
+from sources.sandbox.salesforce_org import SalesforceOrg, write_org
 from sources.sandbox.schema import SYSTEMS, create_sandbox_tables_sql, sandbox_table_name
 
 __all__ = ["SCALES", "Scale", "day_number", "generate", "salesforce_id", "salesforce_id_suffix"]
@@ -113,11 +114,20 @@ def generate(
     as_of: date | None = None,
     orphan_time_entries: int = 0,
     bad_records: bool = False,
+    jira_priorities: str = DEFAULT_PRIORITY_SCHEME,
+    salesforce_org: SalesforceOrg | None = None,
 ) -> dict[str, int]:
     """Write <out_dir>/sandbox.duckdb (replacing any existing one) and <out_dir>/manifest.json
     ({"scale", "seed", "as_of", "counts": {table: rows}, "bad_records": [...]}). Returns the
     row counts per table.  ``bad_records``: list a few records the servers render corrupted
-    (see ``bad_records.py``); the tables themselves are the same either way."""
+    (see ``bad_records.py``); the tables themselves are the same either way.
+    ``jira_priorities``: the Jira site's priority scheme, ``default`` (Highest..Lowest) or
+    ``p1-p4`` (kept in ``jira_priorities`` and the manifest; ``serve`` serves it).
+    ``salesforce_org``: which Salesforce org to play (multi-currency or not, custom fields
+    present, missing or renamed; ``salesforce_org.py``), kept in ``_salesforce_org``."""
+    if jira_priorities not in PRIORITY_SCHEMES:
+        choices = ", ".join(PRIORITY_SCHEMES)
+        raise ValueError(f"unknown Jira priority scheme {jira_priorities!r}: choose {choices}")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
     as_of = as_of or datetime.now(UTC).date()
@@ -132,8 +142,11 @@ def generate(
         for statement in create_sandbox_tables_sql():
             con.execute(statement)
         gen = _Generator(con, SCALES[scale], seed, as_of)
+        gen.jira_priority_scheme = jira_priorities  # Highest..Lowest or P1..P4 (gen/jira.py)
+        gen.salesforce_org = salesforce_org or SalesforceOrg()  # describe()'s fields
         gen.run()
         gen.orphans(orphan_time_entries)
+        write_org(con, gen.salesforce_org)
         con.execute(bad_record_list.create_table_sql())
         planted = bad_record_list.plant(con, seed) if bad_records else []
         counts = {}
@@ -152,6 +165,8 @@ def generate(
         "as_of": as_of.isoformat(),
         "counts": counts,
         "bad_records": planted,
+        "jira_priorities": jira_priorities,
+        "salesforce_org": gen.salesforce_org.as_dict(),
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     log.info("sandbox %s (seed %d, as of %s) written to %s", scale, seed, as_of, target)

@@ -29,6 +29,30 @@ ROLES: tuple[Role, ...] = (
 ROLE_INDEX = {role.name: i for i, role in enumerate(ROLES)}
 DELIVERY_ROLES = ("Consultant", "Senior Consultant", "Technical Consultant")
 
+# People on the Kantata account who are not in delivery (admins, sales): their account
+# membership has no default role or one of these roles, which the seed utilization_targets
+# does not list, so they stay out of the utilization population (DOMAIN.md §2).  They log
+# no billable time.  (role name or None for a role-less admin, headline, team)
+NON_DELIVERY_ROLES = ("Account Administrator", "Sales")
+ACCOUNT_STAFF: tuple[tuple[str | None, str, str], ...] = (
+    (None, "Kantata Administrator", "PS Operations"),
+    ("Account Administrator", "PS Operations Analyst", "PS Operations"),
+    ("Sales", "Account Executive", "Sales"),
+)
+
+# Kantata project statuses: workspace.status is an object {color, key, message}
+# (openapi/mavenlink-workspaces-api-openapi.yml in api-evangelist/mavenlink, e.g. key '501',
+# message 'Cancelled', color 'red').  The keys follow the colour bands of Kantata's Project
+# Status List (knowledge.kantata.com/hc/en-us/articles/115005042433): gray = not started,
+# green = in progress, yellow = in progress with a pending action, red = blocked or ended,
+# blue = finished.  message -> (key, color)
+WORKSPACE_STATUSES: dict[str, tuple[str, str]] = {
+    "Active": ("310", "green"),
+    "On Hold": ("410", "yellow"),
+    "Cancelled": ("501", "red"),
+    "Completed": ("600", "blue"),
+}
+
 TEAMS: tuple[str, ...] = (
     "Payments Integration",
     "Risk & Fraud",
@@ -322,3 +346,28 @@ def region_holidays(region: str, first_year: int, last_year: int) -> list[tuple[
             if day.weekday() < 5 and day not in seen:
                 seen[day] = name
     return sorted(seen.items())
+
+
+# a holiday that continues the one of the day before (the same occasion) is one multi-day
+# Kantata holiday (start_date..end_date); the merged holiday takes the name on the right
+_CONTINUES = {
+    "Day after Thanksgiving": "Thanksgiving",
+    "St Stephen's Day": "Christmas",
+    "Chinese New Year (second day)": "Chinese New Year",
+    "Chinese New Year (observed)": "Chinese New Year",
+}
+
+
+def region_holiday_spans(
+    region: str, first_year: int, last_year: int
+) -> list[tuple[date, date, str]]:
+    """A region's holidays as Kantata keeps them: (start_date, end_date, name), a holiday
+    spanning the consecutive days of one occasion (Thanksgiving Thu-Fri, an Irish Christmas
+    Dec 25-26, Chinese New Year's two days)."""
+    spans: list[tuple[date, date, str]] = []
+    for day, name in region_holidays(region, first_year, last_year):
+        if spans and name in _CONTINUES and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day, _CONTINUES[name])
+        else:
+            spans.append((day, day, name))
+    return spans

@@ -2,7 +2,8 @@
 -- dim_date: every day a consultant (a Kantata user) is employed within the window of
 -- fct_utilization_daily (its first day .. the last full day) is in the fact exactly once,
 -- and each month's org row in mart_utilization_monthly counts exactly the fact's
--- person-days of that month. Returns the offending person-days / months.
+-- person-days of that month in a delivery role (the utilization population). Returns the
+-- offending person-days / months.
 with
 
 consultants as (
@@ -89,6 +90,7 @@ fact_months as (
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
         count(*) as person_days
     from daily
+    where is_delivery_role
     group by cast({{ dbt.date_trunc('month', 'date_day') }} as date)
 
 ),

@@ -1,9 +1,11 @@
 -- Reconciliation, derived from staging independently of the utilization models: per month,
 -- the org row's billable_hours in mart_utilization_monthly equals the hours of every time
--- entry of a Kantata user that is billable, on a workspace whose Engagement Type is not
--- Internal, and not in a rejected timesheet (the latest submission covering its day), on
--- the days fct_utilization_daily covers (first time entry or var utilization_start_date
--- .. the last full day). Returns the months that differ (or exist on one side only).
+-- entry of a Kantata user in a delivery role (the seed utilization_targets lists their
+-- current account membership's role) that is billable, on a workspace whose Engagement Type
+-- is not Internal, and not in a rejected timesheet (the latest submission of the entry's
+-- own user, workspace and week), on the days fct_utilization_daily covers (first time
+-- entry or var utilization_start_date .. the last full day). Returns the months that
+-- differ (or exist on one side only).
 with
 
 time_entries as (
@@ -30,6 +32,59 @@ field_values as (
 
 ),
 
+custom_fields as (
+
+    select * from {{ ref('stg_kantata__custom_fields') }}
+
+),
+
+choices as (
+
+    select * from {{ ref('stg_kantata__custom_field_choices') }}
+
+),
+
+memberships as (
+
+    select * from {{ ref('stg_kantata__account_memberships') }}
+
+),
+
+roles as (
+
+    select * from {{ ref('stg_kantata__roles') }}
+
+),
+
+role_targets as (
+
+    select * from {{ ref('utilization_targets') }}
+
+),
+
+delivery_users as (
+
+    -- the current membership's role (the one not disabled, else the latest)
+    select user_id
+    from (
+        select
+            memberships.user_id,
+            role_targets.role is not null as is_delivery_role,
+            row_number() over (
+                partition by memberships.user_id
+                order by memberships.is_disabled, memberships.updated_at desc,
+                    memberships.account_membership_id
+            ) as position
+        from memberships
+        left join roles
+            on memberships.role_id = roles.role_id
+        left join role_targets
+            on roles.role_name = role_targets.role
+    ) as ranked
+    where position = 1 and is_delivery_role
+
+),
+
 monthly as (
 
     select * from {{ ref('mart_utilization_monthly') }}
@@ -39,11 +94,16 @@ monthly as (
 
 internal_workspaces as (
 
-    select distinct subject_id as workspace_id
+    -- Engagement Type is a choice field: its value is the 'Internal' choice's id
+    select distinct field_values.subject_id as workspace_id
     from field_values
-    where subject_type = 'Workspace'
-        and lower(custom_field_name) = 'engagement type'
-        and lower(custom_field_value) = 'internal'
+    inner join custom_fields
+        on field_values.custom_field_id = custom_fields.custom_field_id
+    left join choices
+        on field_values.custom_field_value = choices.custom_field_choice_id
+    where field_values.subject_type = 'Workspace'
+        and lower(custom_fields.custom_field_name) = 'engagement type'
+        and lower(coalesce(choices.choice_label, field_values.custom_field_value)) = 'internal'
 
 ),
 
@@ -61,6 +121,7 @@ latest_submission as (
         from time_entries
         inner join submissions
             on time_entries.user_id = submissions.user_id
+            and time_entries.workspace_id = submissions.workspace_id
             and time_entries.performed_date between submissions.start_date and submissions.end_date
     ) as ranked
     where position = 1
@@ -89,6 +150,8 @@ expected as (
     cross join window_bounds
     inner join users
         on time_entries.user_id = users.user_id
+    inner join delivery_users
+        on time_entries.user_id = delivery_users.user_id
     left join internal_workspaces
         on time_entries.workspace_id = internal_workspaces.workspace_id
     left join latest_submission

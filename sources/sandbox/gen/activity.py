@@ -24,12 +24,14 @@ class Activity:
 
     def kantata_activity(self) -> None:
         rng = self.rng("activity")
+        self._worked_weeks: list[np.ndarray] = []  # keys of (person, week, workspace) worked
         month = self.start
         while day_number(month) <= self.horizon_n:
             nxt = add_months(month, 1)
             days = np.arange(day_number(month), min(day_number(nxt), self.horizon_n + 1))
-            self._month(rng, days, first=month == self.start)
+            self._month(rng, days)
             month = nxt
+        self._timesheets(self.rng("timesheets"))
 
     def _capacity(self, days: np.ndarray) -> np.ndarray:
         """Minutes of capacity per person and day (workweek, employment, holidays)."""
@@ -43,8 +45,7 @@ class Activity:
         hol = np.array([[d in hs for d in days] for hs in self.holiday_days])
         return cap * employed * ~hol[self.p_region]
 
-    def _month(self, rng: np.random.Generator, days: np.ndarray, first: bool) -> None:
-        n_people = self.scale.people
+    def _month(self, rng: np.random.Generator, days: np.ndarray) -> None:
         cap = self._capacity(days)
         lo, hi = np.searchsorted(self.to_day, [days[0], days[-1] + 1])
         tp, td, th = self.to_person[lo:hi], self.to_day[lo:hi] - days[0], self.to_hours[lo:hi]
@@ -56,9 +57,6 @@ class Activity:
         if past.any():
             self._time_entries(rng, days, avail, past)
         mondays = days[weekday_of(days) == 0]
-        if first and weekday_of(days[0]) != 0:
-            mondays = np.concatenate([[days[0] - weekday_of(days[0])], mondays])
-        self._timesheets(rng, mondays[mondays < self.as_of_n], n_people)
         self._allocations(rng, mondays[mondays <= self.horizon_n])
 
     def _time_off_rows(self, rng: np.random.Generator, lo: int, hi: int) -> None:
@@ -142,6 +140,8 @@ class Activity:
         order = np.lexsort((mins, ws, person, day))
         person, ws, day, mins, billable = (x[order] for x in (person, ws, day, mins, billable))
         n = len(order)
+        monday = day - weekday_of(day)
+        self._worked_weeks.append(np.unique((person << 40) | (monday << 20) | ws))
         note_codes = np.where(
             ws >= len(self.engagements), 6 + ws - len(self.engagements), rng.integers(0, 6, n)
         )
@@ -165,41 +165,53 @@ class Activity:
             ),
         )
 
-    def _timesheets(self, rng: np.random.Generator, mondays: np.ndarray, n_people: int) -> None:
-        if not len(mondays):
+    def _timesheets(self, rng: np.random.Generator) -> None:
+        """One submission per person x week x workspace they logged time on (Kantata's
+        timesheet submissions are per workspace).  Mostly approved, a few rejected, the
+        last two weeks pending or not yet submitted.  A person's submissions of one week
+        mostly share their fate; some weeks one workspace's is approved and another's
+        rejected."""
+        if not self._worked_weeks:
             return
+        keys = np.unique(np.concatenate(self._worked_weeks))
+        person, monday, ws = keys >> 40, (keys >> 20) & (2**20 - 1), keys & (2**20 - 1)
+        keep = monday < self.as_of_n
+        person, monday, ws = person[keep], monday[keep], ws[keep]
+        order = np.lexsort((ws, person, monday))
+        person, monday, ws = person[order], monday[order], ws[order]
+        n = len(person)
         last_monday = (self.as_of_n - 1) - weekday_of(self.as_of_n - 1)
-        person = np.tile(np.arange(n_people), len(mondays))
-        monday = np.repeat(mondays, n_people)
-        keep = (self.p_hire[person] <= monday + 6) & (self.p_leave[person] >= monday)
-        person, monday = person[keep], monday[keep]
         age = (last_monday - monday) // 7
-        u = rng.random(len(person))
+        # one draw per person-week, shared by its workspaces unless the workspace draws its own
+        week_key = person * 2**20 + monday
+        _, week_index = np.unique(week_key, return_inverse=True)
+        week_u = rng.random(week_index.max() + 1 if n else 0)
+        u = np.where(rng.random(n) < 0.9, week_u[week_index], rng.random(n))
         status = np.where(u < 0.976, "approved", np.where(u < 0.996, "rejected", "pending"))
         status = np.where(
             age == 1, np.where(u < 0.3, "approved", np.where(u < 0.8, "pending", "")), status
         )
         status = np.where(age == 0, np.where(u < 0.3, "pending", ""), status)
         present = status != ""
-        person, monday, status, age = (
-            person[present],
-            monday[present],
-            status[present],
-            age[present],
-        )
-        upd = (monday + 4) * 86400 + 16 * 3600 + rng.integers(0, 4 * 86400, len(person))
-        upd = np.where(age == 0, self.as_of_s - rng.integers(3600, 86400, len(person)), upd)
+        person, monday, ws, status, age = (x[present] for x in (person, monday, ws, status, age))
         n = len(person)
+        created = (monday + 4) * 86400 + 16 * 3600 + rng.integers(0, 3 * 86400, n)
+        created = np.where(age == 0, self.as_of_s - rng.integers(3600, 86400, n), created)
+        created = self.clip_ts(created)
+        resolved = created + rng.integers(3600, 3 * 86400, n)
+        updated = self.clip_ts(np.where(status == "pending", created, resolved), created)
         self.w.insert(
             "kantata",
             "timesheet_submissions",
             {
                 "id": self.ids("timesheet_submissions", n, 2_000_001).astype(str),
                 "user_id": (person + USER_ID0).astype(str),
+                "workspace_id": (ws + WORKSPACE_ID0).astype(str),
+                "created_at": ts_array(created),
                 "start_date": date_array(monday),
                 "end_date": date_array(monday + 6),
                 "status": status,
-                "updated_at": ts_array(self.clip_ts(upd)),
+                "updated_at": ts_array(updated),
             },
         )
 

@@ -15,7 +15,7 @@ from sources.sandbox.schema import SYSTEMS, sandbox_table_name
 
 @dataclass(frozen=True)
 class Scale:
-    people: int  # Kantata users, leavers included
+    people: int  # Kantata delivery users, leavers included (+ a few account staff)
     months: int  # months of history before as_of
     accounts: int  # Salesforce customer accounts
     sales_reps: int  # Salesforce-only users
@@ -41,6 +41,7 @@ ORPHAN_USER_ID0 = 9_900_001
 # Kantata-style numeric id bases per table
 USER_ID0, MEMBERSHIP_ID0, WORKSPACE_ID0 = 4_100_001, 5_100_001, 6_100_001
 ROLE_ID0, CUSTOM_FIELD_ID0, WORKWEEK_ID0, CALENDAR_ID0 = 201, 301, 401, 501
+CUSTOM_FIELD_CHOICE_ID0 = 351
 
 T_TODO, T_PROGRESS, T_WAITING, T_DONE, T_REOPENED = range(5)
 

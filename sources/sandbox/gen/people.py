@@ -180,6 +180,7 @@ class People:
                 "updated_at": ts_array(created_s),
             },
         )
+        self.account_staff()
 
     def _managers(self, rng: np.random.Generator) -> list[int]:
         pl, em = org.ROLE_INDEX["Practice Lead"], org.ROLE_INDEX["Engagement Manager"]
@@ -199,7 +200,10 @@ class People:
         return out
 
     def _custom_values(self, subject_type: str, values: dict[str, list], updated_s) -> None:
+        """Custom field values by field name and value text; a choice field's value is
+        written as its choice id, as Kantata holds it."""
         n = len(values["value"])
+        stamps = ts_array(self.clip_ts(updated_s))
         self.w.insert(
             "kantata",
             "custom_field_values",
@@ -208,9 +212,93 @@ class People:
                 "subject_type": subject_type,
                 "subject_id": values["subject_id"],
                 "custom_field_id": [self.custom_field_ids[c] for c in values["custom_field_name"]],
-                "custom_field_name": values["custom_field_name"],
-                "value": values["value"],
-                "updated_at": ts_array(self.clip_ts(updated_s)),
+                "value": [
+                    self.choice_ids.get(pair, pair[1])
+                    for pair in zip(values["custom_field_name"], values["value"], strict=True)
+                ],
+                "created_at": stamps,
+                "updated_at": stamps,
+            },
+        )
+
+    def account_staff(self) -> None:
+        """A few people on the Kantata account outside delivery (org.ACCOUNT_STAFF, cycled):
+        a role-less administrator, an account administrator, sales.  They have users,
+        memberships, custom fields, a workweek and a holiday calendar like everyone, no
+        staffing and no time entries."""
+        rng = self.rng("account staff")
+        n0, k = self.scale.people, 3 + self.scale.people // 250
+        staff = [org.ACCOUNT_STAFF[j % len(org.ACCOUNT_STAFF)] for j in range(k)]
+        region = rng.choice(len(org.REGIONS), size=k, p=normalized([r.share for r in org.REGIONS]))
+        hire = self.start_n - rng.integers(60, 2000, size=k)
+        firsts, lasts = rng.choice(org.FIRST_NAMES, size=k), rng.choice(org.LAST_NAMES, size=k)
+        user_ids = [str(USER_ID0 + n0 + j) for j in range(k)]
+        created_s = (hire - 7) * 86400 + 10 * 3600
+        self.staff_names = [f"{f} {la}" for f, la in zip(firsts, lasts, strict=True)]
+        self.staff_emails = [
+            self.unique_email(f, la, "psops.example") for f, la in zip(firsts, lasts, strict=True)
+        ]
+        self.staff_created_s = created_s
+        self.w.insert(
+            "kantata",
+            "users",
+            {
+                "id": user_ids,
+                "full_name": self.staff_names,
+                "email_address": self.staff_emails,
+                "headline": [headline for _, headline, _ in staff],
+                "created_at": ts_array(created_s),
+                "updated_at": ts_array(created_s),
+            },
+        )
+        self.w.insert(
+            "kantata",
+            "account_memberships",
+            {
+                "id": [str(MEMBERSHIP_ID0 + n0 + j) for j in range(k)],
+                "user_id": user_ids,
+                "default_role_id": [None if r is None else self.role_ids[r] for r, _, _ in staff],
+                "billability_target": pd.array([None] * k, dtype="Float64"),
+                "bill_rate_in_cents": pd.array([None] * k, dtype="Int64"),
+                "cost_rate_in_cents": pd.array([None] * k, dtype="Int64"),
+                "manager_id": None,
+                "disabled_at": pd.array([pd.NaT] * k, dtype="datetime64[s]"),
+                "updated_at": ts_array(created_s),
+            },
+        )
+        values: dict[str, list] = {"subject_id": [], "custom_field_name": [], "value": []}
+        for j in range(k):
+            for name, value in (
+                ("Region", org.REGIONS[region[j]].code),
+                ("Team", staff[j][2]),
+                ("Hire Date", from_day_number(hire[j]).isoformat()),
+            ):
+                values["subject_id"].append(user_ids[j])
+                values["custom_field_name"].append(name)
+                values["value"].append(value)
+        self._custom_values("User", values, np.repeat(created_s, 3))
+        self.w.insert(
+            "kantata",
+            "workweek_memberships",
+            {
+                "id": [str(i) for i in self.ids("workweek_memberships", k)],
+                "workweek_id": str(WORKWEEK_ID0),
+                "user_id": user_ids,
+                "start_date": date_array(hire),
+                "end_date": pd.array([pd.NaT] * k, dtype="datetime64[s]"),
+                "updated_at": ts_array(created_s),
+            },
+        )
+        self.w.insert(
+            "kantata",
+            "holiday_calendar_memberships",
+            {
+                "id": [str(i) for i in self.ids("holiday_calendar_memberships", k)],
+                "holiday_calendar_id": [str(CALENDAR_ID0 + r) for r in region],
+                "user_id": user_ids,
+                "start_date": date_array(hire),
+                "end_date": pd.array([pd.NaT] * k, dtype="datetime64[s]"),
+                "updated_at": ts_array(created_s),
             },
         )
 
@@ -243,6 +331,19 @@ class People:
                 "IsActive": leave >= NEVER,
                 "CreatedDate": ts_array(created),
                 "SystemModstamp": ts_array(self.clip_ts(modstamp, created)),
-                "IsDeleted": False,
+            },
+        )
+        # the account staff (admins, sales) have Salesforce users too
+        k = len(self.staff_names)
+        self.w.insert(
+            "salesforce",
+            "user",
+            {
+                "Id": [salesforce_id("005", n + reps + j) for j in range(k)],
+                "Name": self.staff_names,
+                "Email": self.staff_emails,
+                "IsActive": True,
+                "CreatedDate": ts_array(self.staff_created_s),
+                "SystemModstamp": ts_array(self.staff_created_s),
             },
         )

@@ -36,7 +36,9 @@ class Staffing:
             k: []
             for k in (
                 "title",
-                "status",
+                "status_key",
+                "status_message",
+                "status_color",
                 "start_date",
                 "due_date",
                 "price_in_cents",
@@ -50,6 +52,9 @@ class Staffing:
         }
         cfv: dict[str, list] = {"subject_id": [], "custom_field_name": [], "value": []}
         cfv_upd: list[int] = []
+        # a few engagements are on hold, a few ended cancelled (their own stream, so the
+        # other draws stay as they were)
+        status_draw = self.rng("workspace status").random(len(self.engagements))
         for e in self.engagements:
             e.key = _project_key(self.a_name[e.account], keys)
             keys.add(e.key)
@@ -66,7 +71,11 @@ class Staffing:
                 updated = self.as_of_s - int(rng.integers(0, 20 * 86400))
             updated = max(min(updated, self.as_of_s), created)
             rows["title"].append(e.title)
-            rows["status"].append("Completed" if done else "Active")
+            if done:
+                status = "Cancelled" if status_draw[e.index] < 0.04 else "Completed"
+            else:
+                status = "On Hold" if status_draw[e.index] < 0.05 else "Active"
+            _append_status(rows, status)
             rows["start_date"].append(from_day_number(e.start_day))
             rows["due_date"].append(from_day_number(e.due_day))
             rows["price_in_cents"].append(e.price_cents)
@@ -93,7 +102,7 @@ class Staffing:
         internal_created = (day_number(self.warmup) - 400) * 86400 + 9 * 3600
         for wid, title in zip(self.internal_ws, org.INTERNAL_WORKSPACES, strict=True):
             rows["title"].append(title)
-            rows["status"].append("Active")
+            _append_status(rows, "Active")
             rows["start_date"].append(from_day_number(day_number(self.warmup) - 400))
             rows["due_date"].append(date(self.as_of.year + 1, 12, 31))
             rows["price_in_cents"].append(0)
@@ -265,6 +274,14 @@ class Staffing:
         self.to_day = np.array(day, dtype="int64")[order]
         self.to_hours = np.array(hours, dtype=float)[order]
         self.to_booked = np.array(booked, dtype="int64")[order]
+
+
+def _append_status(rows: dict[str, list], message: str) -> None:
+    """Kantata's status object {key, message, color}, one column each."""
+    key, color = org.WORKSPACE_STATUSES[message]
+    rows["status_key"].append(key)
+    rows["status_message"].append(message)
+    rows["status_color"].append(color)
 
 
 def _project_key(name: str, taken: set[str]) -> str:

@@ -1,4 +1,5 @@
--- Future supply: one row per active consultant and day of the capacity horizon (the 12
+-- Future supply: one row per active consultant in a delivery role (the utilization
+-- population) and day of the capacity horizon (the 12
 -- ISO weeks from the first Monday on or after the as-of date). capacity_hours = the
 -- minutes of that weekday in the person's current workweek / 60 (no workweek: FTE x 8 on
 -- Mon-Fri), 0 on a holiday of their current holiday calendar (else the region's primary
@@ -13,8 +14,9 @@ users as (
 
 consultants as (
 
+    -- the utilization population (DOMAIN.md §2): people in a delivery role supply hours
     select * from {{ ref('dim_consultant') }}
-    where has_kantata_user
+    where has_kantata_user and is_delivery_role
 
 ),
 

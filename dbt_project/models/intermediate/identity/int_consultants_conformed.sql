@@ -1,5 +1,7 @@
 -- One row per human across Kantata, Jira and Salesforce (matched on e-mail), with the
 -- Kantata attributes that make them a consultant (role, region, team, FTE, employment).
+-- is_delivery_role: the Kantata role is one the seed utilization_targets lists, i.e. the
+-- person is in the utilization population (DOMAIN.md §2).
 with
 
 identities as (
@@ -37,6 +39,13 @@ humans as (
 
 ),
 
+delivery_roles as (
+
+    -- the utilization population's roles: those the seed utilization_targets lists
+    select distinct role from {{ ref('utilization_targets') }}
+
+),
+
 kantata_keys as (
 
     select source_id as kantata_user_id, consultant_key
@@ -52,6 +61,7 @@ joined as (
         humans.email,
         coalesce(humans.kantata_name, humans.salesforce_name, humans.jira_name) as full_name,
         kantata_users.role_name as role,
+        delivery_roles.role is not null as is_delivery_role,
         kantata_users.region,
         kantata_users.team,
         managers.consultant_key as manager_key,
@@ -78,6 +88,8 @@ joined as (
         on humans.kantata_user_id = kantata_users.user_id
     left join kantata_keys as managers
         on kantata_users.manager_user_id = managers.kantata_user_id
+    left join delivery_roles
+        on kantata_users.role_name = delivery_roles.role
 
 )
 

@@ -12,9 +12,10 @@ calendars as (
 
 ),
 
-holidays as (
+holiday_days as (
 
-    select * from {{ ref('stg_kantata__holidays') }}
+    -- one row per calendar and holiday day (multi-day holidays expanded)
+    select * from {{ ref('int_holiday_days_expanded') }}
 
 ),
 
@@ -47,15 +48,14 @@ days as (
 
 ),
 
-holiday_days as (
+calendar_holiday_days as (
 
     select distinct
         holiday_calendars.holiday_calendar_name,
-        cast(spine.day_at as date) as local_date
-    from holidays
+        holiday_days.date_day as local_date
+    from holiday_days
     inner join holiday_calendars
-        on holidays.holiday_calendar_id = holiday_calendars.holiday_calendar_id,
-        generate_series(holidays.start_date, holidays.end_date, interval 1 day) as spine (day_at)
+        on holiday_days.holiday_calendar_id = holiday_calendars.holiday_calendar_id
 
 ),
 
@@ -69,11 +69,11 @@ working_days as (
         days.local_date + cast(calendars.workday_end as time) as local_end
     from calendars
     cross join days
-    left join holiday_days
-        on calendars.holiday_calendar = holiday_days.holiday_calendar_name
-        and days.local_date = holiday_days.local_date
+    left join calendar_holiday_days
+        on calendars.holiday_calendar = calendar_holiday_days.holiday_calendar_name
+        and days.local_date = calendar_holiday_days.local_date
     where isodow(days.local_date) <= 5
-        and holiday_days.local_date is null
+        and calendar_holiday_days.local_date is null
 
 ),
 

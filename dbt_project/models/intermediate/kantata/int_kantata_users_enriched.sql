@@ -21,15 +21,10 @@ roles as (
 
 ),
 
-custom_fields as (
-
-    select * from {{ ref('stg_kantata__custom_fields') }}
-
-),
-
 custom_field_values as (
 
-    select * from {{ ref('stg_kantata__custom_field_values') }}
+    -- named: a choice field's value is its choice's label
+    select * from {{ ref('int_custom_field_values_named') }}
 
 ),
 
@@ -71,14 +66,11 @@ latest_membership as (
 user_field_values as (
 
     select
-        custom_field_values.subject_id as user_id,
-        lower(coalesce(custom_fields.custom_field_name, custom_field_values.custom_field_name))
-            as field_name,
-        custom_field_values.custom_field_value
+        subject_id as user_id,
+        lower(custom_field_name) as field_name,
+        custom_field_value
     from custom_field_values
-    left join custom_fields
-        on custom_field_values.custom_field_id = custom_fields.custom_field_id
-    where custom_field_values.subject_type = 'User'
+    where subject_type = 'User'
 
 ),
 

@@ -1,5 +1,7 @@
--- One row per time entry, with the person's consultant_key, the timesheet status of its
--- week and the hour category it counts in (rejected entries count nowhere).
+-- One row per time entry, with the person's consultant_key, its timesheet status and the
+-- hour category it counts in (rejected entries count nowhere). Kantata submits timesheets
+-- per user x week x workspace: an entry takes the status of the submission of its own
+-- user, workspace and week, never another project's.
 with
 
 time_entries as (
@@ -29,7 +31,7 @@ identities as (
 
 entry_submission as (
 
-    -- the latest submission covering the entry's day
+    -- the latest submission of the entry's user and workspace covering its day
     select *
     from (
         select
@@ -42,6 +44,7 @@ entry_submission as (
         from time_entries
         inner join submissions
             on time_entries.user_id = submissions.user_id
+            and time_entries.workspace_id = submissions.workspace_id
             and time_entries.performed_date
             between submissions.start_date and submissions.end_date
     ) as ranked

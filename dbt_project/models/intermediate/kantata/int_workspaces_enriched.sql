@@ -8,15 +8,10 @@ workspaces as (
 
 ),
 
-custom_fields as (
-
-    select * from {{ ref('stg_kantata__custom_fields') }}
-
-),
-
 custom_field_values as (
 
-    select * from {{ ref('stg_kantata__custom_field_values') }}
+    -- named: a choice field's value is its choice's label
+    select * from {{ ref('int_custom_field_values_named') }}
 
 ),
 
@@ -29,14 +24,11 @@ opportunities as (
 workspace_field_values as (
 
     select
-        custom_field_values.subject_id as workspace_id,
-        lower(coalesce(custom_fields.custom_field_name, custom_field_values.custom_field_name))
-            as field_name,
-        custom_field_values.custom_field_value
+        subject_id as workspace_id,
+        lower(custom_field_name) as field_name,
+        custom_field_value
     from custom_field_values
-    left join custom_fields
-        on custom_field_values.custom_field_id = custom_fields.custom_field_id
-    where custom_field_values.subject_type = 'Workspace'
+    where subject_type = 'Workspace'
 
 ),
 
@@ -61,6 +53,7 @@ joined as (
         workspaces.workspace_id,
         workspaces.workspace_title,
         workspaces.workspace_status,
+        workspaces.workspace_status_key,
         workspaces.start_date,
         workspaces.due_date,
         workspaces.billing_type,

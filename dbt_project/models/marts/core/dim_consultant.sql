@@ -13,6 +13,7 @@ final as (
         email,
         full_name,
         role,
+        is_delivery_role,
         region,
         team,
         manager_key,

@@ -18,6 +18,7 @@ final as (
         workspace_id as engagement_id,
         workspace_title as engagement_name,
         workspace_status as status,
+        workspace_status_key as status_key,
         start_date,
         due_date,
         billing_type,

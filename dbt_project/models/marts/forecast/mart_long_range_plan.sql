@@ -21,8 +21,9 @@ actuals as (
 
 consultants as (
 
+    -- the utilization population: active people in a delivery role
     select * from {{ ref('dim_consultant') }}
-    where has_kantata_user and is_active
+    where has_kantata_user and is_active and is_delivery_role
 
 ),
 

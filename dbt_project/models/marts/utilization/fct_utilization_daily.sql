@@ -9,6 +9,11 @@
 }}
 -- Incremental: a refresh rebuilds only the days from utilization_window_start() (the
 -- lookback window before the as-of date), after its pre-hook deleted them; older days stay.
+-- The utilization population (DOMAIN.md §2): a person counts on a day when their role that
+-- day is a delivery role (listed in the seed utilization_targets). On other days (no role,
+-- admins, sales, ...) the row stays, with is_delivery_role false, 0 capacity, time off,
+-- available and logged hours and no target: such a person adds nothing to utilization (the
+-- time they logged stays in fct_time_entries).
 with
 
 capacity as (
@@ -67,6 +72,7 @@ joined as (
         org_history.role,
         org_history.team,
         org_history.manager_key,
+        role_targets.role is not null as is_delivery_role,
         capacity.is_employed,
         capacity.is_holiday,
         capacity.capacity_hours,
@@ -89,6 +95,31 @@ joined as (
 
 ),
 
+population as (
+
+    -- outside the utilization population a day adds nothing
+    select
+        consultant_key,
+        date_day,
+        region,
+        role,
+        team,
+        manager_key,
+        is_delivery_role,
+        is_employed,
+        is_holiday,
+        case when is_delivery_role then capacity_hours else 0 end as capacity_hours,
+        case when is_delivery_role then time_off_hours else 0 end as time_off_hours,
+        case when is_delivery_role then available_hours else 0 end as available_hours,
+        case when is_delivery_role then billable_hours else 0 end as billable_hours,
+        case when is_delivery_role then client_non_billable_hours else 0 end
+            as client_non_billable_hours,
+        case when is_delivery_role then internal_hours else 0 end as internal_hours,
+        case when is_delivery_role then target_utilization end as target_utilization
+    from joined
+
+),
+
 final as (
 
     select
@@ -98,6 +129,7 @@ final as (
         role,
         team,
         manager_key,
+        is_delivery_role,
         is_employed,
         is_holiday,
         cast(capacity_hours as {{ type_double() }}) as capacity_hours,
@@ -109,7 +141,7 @@ final as (
         cast(client_non_billable_hours + internal_hours as {{ type_double() }})
             as non_billable_hours,
         cast(target_utilization as {{ type_double() }}) as target_utilization
-    from joined
+    from population
 
 )
 

@@ -5,7 +5,9 @@ with
 
 daily as (
 
+    -- the utilization population only (DOMAIN.md §2): days in a delivery role
     select * from {{ ref('fct_utilization_daily') }}
+    where is_delivery_role
 
 ),
 

@@ -9,13 +9,15 @@ source as (
 
 renamed as (
 
+    -- the value as Kantata holds it: text, a date, or for a choice field the selected
+    -- choice id(s), comma-separated (named in int_custom_field_values_named)
     select
         id as custom_field_value_id,
         subject_type,
         subject_id,
         custom_field_id,
-        trim(custom_field_name) as custom_field_name,
         nullif(trim(value), '') as custom_field_value,
+        created_at,
         updated_at
     from source
 

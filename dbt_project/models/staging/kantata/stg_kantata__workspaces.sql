@@ -12,7 +12,11 @@ renamed as (
     select
         id as workspace_id,
         trim(title) as workspace_title,
-        status as workspace_status,
+        -- Kantata's status object {color, key, message}: the message is the status people
+        -- read (Active, Completed, On Hold, Cancelled), the key its account-wide code
+        trim(status_message) as workspace_status,
+        status_key as workspace_status_key,
+        status_color as workspace_status_color,
         start_date,
         due_date,
         price_in_cents,
