@@ -1,3 +1,6 @@
+-- Kantata's WorkspaceAllocation names no user: it belongs to a workspace resource
+-- (workspace_resource_id, openapi/mavenlink-workspace-allocations-api-openapi.yml), and the
+-- resource names the user (openapi/mavenlink-workspace-resources-api-openapi.yml).
 with
 
 source as (
@@ -7,20 +10,29 @@ source as (
 
 ),
 
+resources as (
+
+    select id, user_id from {{ source('raw_kantata', 'workspace_resources') }}
+    where {{ not_deleted() }}
+
+),
+
 renamed as (
 
     select
-        id as workspace_allocation_id,
-        resource_id as workspace_resource_id,
-        workspace_id,
-        user_id,
-        start_date,
-        end_date,
-        coalesce(minutes, 0) as allocated_minutes,
-        cast(coalesce(minutes, 0) as {{ type_double() }}) / 60 as allocated_hours,
-        coalesce(hard, false) as is_hard,
-        updated_at
+        source.id as workspace_allocation_id,
+        source.resource_id as workspace_resource_id,
+        source.workspace_id,
+        coalesce(resources.user_id, source.user_id) as user_id,
+        source.start_date,
+        source.end_date,
+        coalesce(source.minutes, 0) as allocated_minutes,
+        cast(coalesce(source.minutes, 0) as {{ type_double() }}) / 60 as allocated_hours,
+        coalesce(source.hard, false) as is_hard,
+        source.updated_at
     from source
+    left join resources
+        on source.resource_id = resources.id
 
 )
 
