@@ -206,26 +206,19 @@ def known_in(
     reference_where: tuple[str, Any] | None = None,
 ) -> ExpectationSpec:
     """Referential integrity: every non-NULL value appears in ``reference``
-    (``"raw_kantata.users.id"``; deleted reference rows do not count).  ``where`` (a pandas
-    query, e.g. ``custom_field_name == "Jira Project Key"``) limits the rows judged;
-    ``also_allowed`` are values accepted without a reference row; ``reference_where`` limits
-    the reference rows (e.g. only the custom field values named "Jira Project Key")."""
-    ref_table, ref_column = reference.rsplit(".", 1)
-
-    def kwargs(inputs: SpecInputs) -> dict[str, Any]:
-        known = inputs.known_values(ref_table, ref_column, reference_where)
-        return {"value_set": [*known, *also_allowed]}
-
-    text = rule or f"{column} must be a known {reference}"
-    return ExpectationSpec(
-        "expect_column_values_to_be_in_set",
+    (``"raw_kantata.users.id"``; deleted reference rows do not count).  ``where``
+    (``(column, value)``, e.g. ``("custom_field_name", "Jira Project Key")``) limits the rows
+    judged; ``also_allowed`` are values accepted without a reference row; ``reference_where``
+    limits the reference rows."""
+    return known_in_any(
         column,
-        text,
+        (reference,),
         severity,
-        kwargs,
-        reference=reference,
-        only_where=where,
-        label=label,
+        rule,
+        label,
+        where=where,
+        also_allowed=also_allowed,
+        reference_where=reference_where,
     )
 
 
@@ -236,6 +229,9 @@ def known_in_any(
     rule: str | None = None,
     label: str | None = None,
     ignore: tuple[Any, ...] = (),
+    where: tuple[str, Any] | None = None,
+    also_allowed: tuple[Any, ...] = (),
+    reference_where: tuple[str, Any] | None = None,
 ) -> ExpectationSpec:
     """Allowed values taken from data: every non-NULL value appears in at least one of
     ``references`` — raw columns (``"raw_jira.priorities.name"``, live rows) or dbt seed
@@ -246,8 +242,9 @@ def known_in_any(
         known: list[Any] = []
         for reference in references:
             table, ref_column = reference.rsplit(".", 1)
-            known += [v for v in inputs.known_values(table, ref_column, None) if v not in known]
-        return {"value_set": [v for v in known if v not in ignore]}
+            values = inputs.known_values(table, ref_column, reference_where)
+            known += [v for v in values if v not in known]
+        return {"value_set": [v for v in known if v not in ignore] + list(also_allowed)}
 
     text = rule or f"{column} must be a known {' or '.join(references)}"
     return ExpectationSpec(
@@ -257,6 +254,7 @@ def known_in_any(
         severity,
         kwargs,
         reference=references[0],
+        only_where=where,
         label=label,
     )
 

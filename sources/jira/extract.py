@@ -162,18 +162,21 @@ def get_json(client: JIRA, path: str, params: dict[str, Any] | None = None) -> A
 
 
 # --- full lists ---------------------------------------------------------------------
-def fetch_projects(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
-    """``/project/search`` page by page."""
+def _fetch_paged_list(client: JIRA, config: JiraConfig, path: str, table: str) -> Iterator[Batch]:
+    """A ``startAt``/``maxResults`` page bean (``values``, ``isLast``) page by page."""
     start = 0
     while True:
-        page = get_json(
-            client, "project/search", {"startAt": start, "maxResults": config.list_page_size}
-        )
+        page = get_json(client, path, {"startAt": start, "maxResults": config.list_page_size})
         values = page.get("values", [])
-        yield Batch({"projects": values})
+        yield Batch({table: values})
         start += len(values)
         if page.get("isLast", True) or not values:
             return
+
+
+def fetch_projects(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
+    """``/project/search`` page by page."""
+    yield from _fetch_paged_list(client, config, "project/search", "projects")
 
 
 def fetch_statuses(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
@@ -184,16 +187,7 @@ def fetch_statuses(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
 def fetch_priorities(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
     """``/priority/search`` page by page: the site's own priorities (``Highest``..``Lowest``,
     ``P1``..``P4``, ...), whose names the gate and the SLA policies rely on."""
-    start = 0
-    while True:
-        page = get_json(
-            client, "priority/search", {"startAt": start, "maxResults": config.list_page_size}
-        )
-        values = page.get("values", [])
-        yield Batch({"priorities": values})
-        start += len(values)
-        if page.get("isLast", True) or not values:
-            return
+    yield from _fetch_paged_list(client, config, "priority/search", "priorities")
 
 
 def fetch_users(client: JIRA, config: JiraConfig) -> Iterator[Batch]:

@@ -56,6 +56,9 @@ COLUMNS: dict[str, Columns] = {
         ("subject_type", "VARCHAR"),
         ("subject_id", "VARCHAR"),
         ("custom_field_id", "VARCHAR"),
+        # CustomFieldValue.custom_field_name (openapi/mavenlink-custom-field-values-api-
+        # openapi.yml): lets the gate judge one field's values without a join
+        ("custom_field_name", "VARCHAR"),
         ("value", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
         ("updated_at", "TIMESTAMP"),

@@ -95,33 +95,10 @@ joined as (
 
 ),
 
-population as (
-
-    -- outside the utilization population a day adds nothing
-    select
-        consultant_key,
-        date_day,
-        region,
-        role,
-        team,
-        manager_key,
-        is_delivery_role,
-        is_employed,
-        is_holiday,
-        case when is_delivery_role then capacity_hours else 0 end as capacity_hours,
-        case when is_delivery_role then time_off_hours else 0 end as time_off_hours,
-        case when is_delivery_role then available_hours else 0 end as available_hours,
-        case when is_delivery_role then billable_hours else 0 end as billable_hours,
-        case when is_delivery_role then client_non_billable_hours else 0 end
-            as client_non_billable_hours,
-        case when is_delivery_role then internal_hours else 0 end as internal_hours,
-        case when is_delivery_role then target_utilization end as target_utilization
-    from joined
-
-),
-
 final as (
 
+    -- outside the utilization population (a role not in utilization_targets) a day adds
+    -- nothing: its hours and target stay out of every utilization ratio
     select
         consultant_key,
         date_day,
@@ -132,16 +109,20 @@ final as (
         is_delivery_role,
         is_employed,
         is_holiday,
-        cast(capacity_hours as {{ type_double() }}) as capacity_hours,
-        cast(time_off_hours as {{ type_double() }}) as time_off_hours,
-        cast(available_hours as {{ type_double() }}) as available_hours,
-        cast(billable_hours as {{ type_double() }}) as billable_hours,
-        cast(client_non_billable_hours as {{ type_double() }}) as client_non_billable_hours,
-        cast(internal_hours as {{ type_double() }}) as internal_hours,
-        cast(client_non_billable_hours + internal_hours as {{ type_double() }})
-            as non_billable_hours,
-        cast(target_utilization as {{ type_double() }}) as target_utilization
-    from population
+        {%- for column in [
+            'capacity_hours', 'time_off_hours', 'available_hours', 'billable_hours',
+            'client_non_billable_hours', 'internal_hours',
+        ] %}
+        cast(case when is_delivery_role then {{ column }} else 0 end as {{ type_double() }})
+            as {{ column }},
+        {%- endfor %}
+        cast(
+            case when is_delivery_role then client_non_billable_hours + internal_hours else 0 end
+            as {{ type_double() }}
+        ) as non_billable_hours,
+        cast(case when is_delivery_role then target_utilization end as {{ type_double() }})
+            as target_utilization
+    from joined
 
 )
 
