@@ -120,14 +120,6 @@ KANTATA = [
             f"{K}.custom_fields.id",
             rule="custom_field_id must be a known custom field",
         ),
-        known_in(
-            "value",
-            f"{S}.opportunity.Id",
-            severity=WARN,  # a hygiene finding (DOMAIN.md §11), not a reason to block
-            where=("custom_field_name", "Salesforce Opportunity ID"),
-            label="Salesforce Opportunity ID",
-            rule="a workspace's Salesforce Opportunity ID should be a known SFDC opportunity",
-        ),
     ),
     suite(
         f"{K}.custom_field_choices",

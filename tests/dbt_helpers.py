@@ -47,7 +47,11 @@ def make_raw_warehouse(db_path: Path, rows: dict[str, list[dict[str, Any]]]) -> 
 
 
 def run_dbt(
-    args: list[str], warehouse_dir: Path, as_of: str, work_dir: Path
+    args: list[str],
+    warehouse_dir: Path,
+    as_of: str,
+    work_dir: Path,
+    project_dir: Path = DBT_PROJECT_DIR,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` on the project with the warehouse in ``warehouse_dir``.
 
@@ -67,8 +71,8 @@ def run_dbt(
         str(bin_dir / "dbt"),
         *args,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
     ]
     return subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)

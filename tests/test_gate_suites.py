@@ -96,33 +96,6 @@ def test_a_custom_field_value_or_choice_of_an_unknown_custom_field_is_an_error(
     assert (values.passed, choices.passed) == (False, False)
 
 
-def test_a_workspace_opportunity_id_unknown_to_salesforce_is_a_warning_not_a_block(
-    tmp_path: Path,
-) -> None:
-    """A client workspace pointing at no opportunity is a hygiene finding (DOMAIN.md §11):
-    shown, counted, never a reason to stop the refresh; other fields' values are not judged."""
-    name = "Salesforce Opportunity ID"
-    db = make_db(
-        tmp_path,
-        {
-            ("kantata", "custom_fields"): [{"id": "40", "subject_type": "Workspace"}],
-            ("kantata", "custom_field_values"): [
-                {"id": "1", "custom_field_id": "40", "custom_field_name": name, "value": "006A"},
-                {"id": "2", "custom_field_id": "40", "custom_field_name": name, "value": "006Z"},
-                {"id": "3", "custom_field_id": "40", "custom_field_name": "Team", "value": "x"},
-            ],
-            ("salesforce", "opportunity"): [{"Id": "006A"}],
-        },
-    )
-
-    outcome = run(db, "raw_kantata.custom_field_values")
-
-    check = next(e for e in outcome.expectations if "Opportunity ID" in e.details)
-    assert (check.passed, check.severity, check.unexpected_count) == (False, "warn", 1)
-    assert check.unexpected_sample == [{"id": "2", "value": "006Z"}]
-    assert outcome.errors == []
-
-
 def test_a_holiday_association_to_an_unknown_calendar_is_an_error(tmp_path: Path) -> None:
     db = make_db(
         tmp_path,

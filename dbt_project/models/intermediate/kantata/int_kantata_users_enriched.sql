@@ -63,14 +63,25 @@ latest_membership as (
 
 ),
 
+field_names as (
+
+    select * from {{ ref('kantata_custom_field_names') }}
+
+),
+
 user_field_values as (
 
+    -- the tenant's field names (seed kantata_custom_field_names) -> psops' fields
     select
-        subject_id as user_id,
-        lower(custom_field_name) as field_name,
-        custom_field_value
+        custom_field_values.subject_id as user_id,
+        field_names.field as field_name,
+        custom_field_values.custom_field_value
     from custom_field_values
-    where subject_type = 'User'
+    inner join field_names
+        on lower(trim(custom_field_values.custom_field_name))
+        = lower(trim(field_names.custom_field_name))
+        and custom_field_values.subject_type = field_names.subject_type
+    where custom_field_values.subject_type = 'User'
 
 ),
 
@@ -80,7 +91,7 @@ user_fields as (
         user_id,
         max(case when field_name = 'region' then upper(custom_field_value) end) as region,
         max(case when field_name = 'team' then custom_field_value end) as team,
-        max(case when field_name = 'hire date' then custom_field_value end) as hire_date_text
+        max(case when field_name = 'hire_date' then custom_field_value end) as hire_date_text
     from user_field_values
     group by user_id
 

@@ -21,14 +21,25 @@ opportunities as (
 
 ),
 
+field_names as (
+
+    select * from {{ ref('kantata_custom_field_names') }}
+
+),
+
 workspace_field_values as (
 
+    -- the tenant's field names (seed kantata_custom_field_names) -> psops' fields
     select
-        subject_id as workspace_id,
-        lower(custom_field_name) as field_name,
-        custom_field_value
+        custom_field_values.subject_id as workspace_id,
+        field_names.field as field_name,
+        custom_field_values.custom_field_value
     from custom_field_values
-    where subject_type = 'Workspace'
+    inner join field_names
+        on lower(trim(custom_field_values.custom_field_name))
+        = lower(trim(field_names.custom_field_name))
+        and custom_field_values.subject_type = field_names.subject_type
+    where custom_field_values.subject_type = 'Workspace'
 
 ),
 
@@ -36,11 +47,11 @@ workspace_fields as (
 
     select
         workspace_id,
-        max(case when field_name = 'salesforce opportunity id' then custom_field_value end)
+        max(case when field_name = 'salesforce_opportunity_id' then custom_field_value end)
             as sfdc_opportunity_id,
-        max(case when field_name = 'jira project key' then custom_field_value end)
+        max(case when field_name = 'jira_project_key' then custom_field_value end)
             as jira_project_key,
-        max(case when field_name = 'engagement type' then custom_field_value end)
+        max(case when field_name = 'engagement_type' then custom_field_value end)
             as engagement_type
     from workspace_field_values
     group by workspace_id
