@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
+
+from sources.common.raw_tables import to_timestamp
 
 JSON_TYPES = frozenset(
     {"string", "integer", "number", "boolean", "date", "datetime", "object", "array", "any"}
@@ -67,11 +69,8 @@ def _is_date(text: str) -> bool:
 
 
 def _is_datetime(text: str) -> bool:
-    candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
-    # Salesforce writes offsets without a colon (2026-01-02T03:04:05.000+0000)
-    candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", candidate)
     try:
-        datetime.fromisoformat(candidate)
+        to_timestamp(text)
     except ValueError:
         return False
     return True

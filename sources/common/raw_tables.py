@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+Columns = list[tuple[str, str]]
+"""(column, duckdb type) per raw table; the first column is the primary key."""
+
 Validator = Callable[[dict[str, Any]], str | None]
 """Takes a typed row; returns a reason when the row must be quarantined."""
 
@@ -66,7 +69,9 @@ class BadValue(ValueError):
     pass
 
 
-def _to_timestamp(value: Any) -> datetime:
+def to_timestamp(value: Any) -> datetime:
+    """An API timestamp (``Z``, ``+00:00`` or Salesforce/Jira ``+0000``) as naive UTC;
+    ValueError when it is not one."""
     if isinstance(value, datetime):
         dt = value
     else:
@@ -121,7 +126,7 @@ def _to_float(value: Any) -> float:
 
 _CASTS: dict[str, Callable[[Any], Any]] = {
     "VARCHAR": lambda v: v if isinstance(v, str) else str(v),
-    "TIMESTAMP": _to_timestamp,
+    "TIMESTAMP": to_timestamp,
     "DATE": _to_date,
     "BOOLEAN": _to_bool,
     "INTEGER": _to_int,

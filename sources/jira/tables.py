@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sources.common.raw_tables import RawTable, required
+from sources.common.raw_tables import Columns, RawTable, required
 
 SYSTEM = "jira"
 
-# (column, duckdb type) per raw table; the first column is the primary key.  Names
-# are the vendor's field names (see contract.py); the sandbox imports these lists.
-Columns = list[tuple[str, str]]
+# The raw tables' columns; names are the vendor's field names (see contract.py); the
+# sandbox imports these lists.
 
 COLUMNS: dict[str, Columns] = {
     "projects": [

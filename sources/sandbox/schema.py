@@ -13,12 +13,11 @@ All timestamps are UTC (naive ``TIMESTAMP``).  All ids are strings, as the APIs 
 
 from __future__ import annotations
 
+from sources.common.raw_tables import Columns
 from sources.jira.tables import COLUMNS as JIRA_TABLES
 from sources.kantata.tables import COLUMNS as KANTATA_TABLES
 from sources.salesforce.tables import COLUMNS as SALESFORCE_TABLES
 from sources.salesforce.tables import SOBJECT_NAMES as SALESFORCE_OBJECT_NAMES
-
-Columns = list[tuple[str, str]]
 
 __all__ = [
     "JIRA_TABLES",
