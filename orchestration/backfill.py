@@ -121,6 +121,7 @@ def backfill(
 
     from orchestration.refresh import run_refresh
     from orchestration.resources import ensure_dbt_manifest
+    from orchestration.writer_lock import warehouse_writer_lock
     from sources.common.config import warehouse_paths
     from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, sandbox_db, start_all, stop_all
@@ -132,11 +133,12 @@ def backfill(
             os.environ["PSOPS_AS_OF"] = day.isoformat()
             generate(sandbox_dir, scale=scale, seed=seed, as_of=day)
             manifest = json.loads(ensure_dbt_manifest().read_text())
-            drop_rebuildable_incrementals(warehouse_paths().pipeline_db, manifest)
             servers = start_all(sandbox_db(sandbox_dir))
             try:
                 os.environ.update(environment(servers))
-                outcome = run_refresh(full=True, log_level=log_level)
+                with warehouse_writer_lock(warehouse_paths().root, purpose="psops backfill"):
+                    drop_rebuildable_incrementals(warehouse_paths().pipeline_db, manifest)
+                    outcome = run_refresh(full=True, log_level=log_level)
             finally:
                 stop_all(servers)
             problems = tuple(

@@ -14,8 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sources.common.config import as_of_date, load_env, warehouse_paths
-from sources.common.errors import SourceConfigError
+from sources.common.config import PIPELINE_DB_VARIABLE, as_of_date, load_env, warehouse_paths
+from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.sandbox.serve import DEFAULT_SANDBOX_DIR, sandbox_db
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -46,7 +46,13 @@ def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from orchestration.refresh import UnknownSelection, preflight, run_refresh, terminal_progress
+    from orchestration.refresh import (
+        DISK_FULL,
+        UnknownSelection,
+        preflight,
+        run_refresh,
+        terminal_progress,
+    )
     from orchestration.resources import pin_warehouse_dir
     from orchestration.writer_lock import WarehouseBusy, warehouse_writer_lock
 
@@ -63,6 +69,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except SourceConfigError as exc:
         _err(f"psops refresh: configuration error: {exc}. Nothing was written.")
         return EXIT_CONFIG
+    except SourceUnavailableError as exc:  # a source cannot be reached: one line, exit 1
+        _err(f"psops refresh: {exc}. Nothing was written.")
+        return EXIT_CHECK_FAILED
     started = time.monotonic()
     selected = "".join(f" --select {name}" for name in args.select)
     _say(
@@ -82,6 +91,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 on_wait=lambda holder: _say(
                     f"another refresh ({holder}) is writing this warehouse; waiting for it…"
                 ),
+                on_takeover=_say,
             ),
             terminal_progress(sys.stdout),  # concise per-object lines; Dagster's log with -v
         ):
@@ -114,6 +124,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             _err(failed.summary or failed.description)
     for error in outcome.step_errors:
         _err(f"step failed: {error}")
+    if any(DISK_FULL in error for error in outcome.step_errors):
+        _err(
+            f"psops refresh: the disk holding {warehouse_paths().root} is full ({DISK_FULL}): "
+            "free space and run the refresh again; the last psops.duckdb is kept."
+        )
     _err(
         f"psops refresh: nothing was published; {warehouse_paths().analytics_db} is unchanged "
         f"(run {outcome.run_id})."
@@ -326,6 +341,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with warehouse_writer_lock(
             warehouse_paths().root,
             on_wait=lambda holder: _say(f"waiting for another refresh ({holder})…"),
+            purpose="psops demo",
+            on_takeover=_say,
         ):
             outcome = run_refresh(full=False, log_level=_log_level(args))
     finally:
@@ -485,7 +502,9 @@ def cmd_marts(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """dbt's documentation site (catalog included) in warehouse/docs/."""
+    import shutil
     import subprocess
+    import tempfile
 
     from orchestration.resources import DBT_PROJECT_DIR, dbt_executable, pin_warehouse_dir
 
@@ -497,6 +516,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     docs_dir = paths.root / "docs"
     _say(f"building dbt docs (catalog from {paths.pipeline_db}) into {docs_dir}")
     dbt_dir = str(DBT_PROJECT_DIR)
+    # dbt opens its database for writing: give it a copy, so no refresh or reader minds
+    scratch = Path(tempfile.mkdtemp(prefix="psops-docs-")) / "psops.duckdb"
+    shutil.copyfile(paths.pipeline_db, scratch)
     done = subprocess.run(
         [
             dbt_executable(),
@@ -513,7 +535,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         ],
         cwd=DBT_PROJECT_DIR,
         check=False,
+        env={**os.environ, PIPELINE_DB_VARIABLE: str(scratch)},
     )
+    shutil.rmtree(scratch.parent, ignore_errors=True)
     if done.returncode != 0:
         _err(f"psops docs: dbt docs generate failed (exit {done.returncode}); see above.")
         return EXIT_CHECK_FAILED

@@ -1,8 +1,12 @@
-"""The one Dagster ``Definitions`` of psops: ingest → GX gate → dbt build → publish."""
+"""The one Dagster ``Definitions`` of psops: ingest → GX gate → dbt build → publish.
+
+Every job runs in one process (``in_process_executor``), whoever launches it — the UI, a
+schedule, ``dagster job execute`` or ``psops refresh``: DuckDB has one writer per file, and
+the ``warehouse`` resource holds the warehouse (writer lock, working copy) for the run."""
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingest import build_ingest_assets
@@ -25,6 +29,7 @@ refresh_job = define_asset_job(
     selection=AssetSelection.all(),
     description="One whole refresh: ingest every source, run the gate, dbt build, publish.",
     tags={WAREHOUSE_WRITER_TAG: "true"},
+    executor_def=in_process_executor,
     hooks=record_check_results,  # every check result into dq.check_results (+ Jira loop)
 )
 
@@ -35,4 +40,5 @@ defs = Definitions(
     schedules=schedules,
     sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    executor=in_process_executor,  # every job, the UI's ad-hoc materializations too
 )

@@ -167,6 +167,18 @@ def run_results(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> li
     return [CheckResult(*row) for row in rows]
 
 
+def latest_results(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], CheckResult]:
+    """(check name, asset) → the check's most recent result, whichever run recorded it."""
+    if not _has_results(con):
+        return {}
+    names = [name for name, _ in COLUMNS]
+    rows = con.execute(
+        f"SELECT {', '.join(names)} FROM {RESULTS_TABLE} QUALIFY row_number() OVER "
+        "(PARTITION BY check_name, asset ORDER BY checked_at DESC, run_id DESC) = 1"
+    ).fetchall()
+    return {(r.check_name, r.asset): r for r in (CheckResult(*row) for row in rows)}
+
+
 def check_summary(results: list[CheckResult]) -> str:
     """``248 passed, 1 warned, 0 failed``."""
     failed = sum(r.blocking_failure for r in results)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
+from dagster._utils.error import SerializableErrorInfo
 
+from sources.common.config import warehouse_paths
 from sources.common.errors import SourceConfigError
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,24 @@ def preflight(sources: Collection[str] | None = None) -> None:
     for source in all_sources():
         if sources is None or source.name in sources:
             source.check(source.from_env())
+    check_warehouse_writable(warehouse_paths().root)
+
+
+def check_warehouse_writable(root: Path) -> None:
+    """The warehouse folder — or, before the first refresh, the folder it will be made in —
+    accepts a new file.  Raises ``SourceConfigError`` naming ``PSOPS_WAREHOUSE_DIR``."""
+    folder = root
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    problem = None if folder.is_dir() else f"{folder} is not a folder"
+    if problem is None:
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            problem = f"cannot write {folder} ({exc.strerror})"
+    if problem:
+        raise SourceConfigError("psops", "PSOPS_WAREHOUSE_DIR", problem)
 
 
 RAW_PREFIX, MARTS_PREFIX = "raw_", "marts_"
@@ -213,10 +235,35 @@ def run_refresh(
                     outcome.published = True
             elif event.event_type == DagsterEventType.STEP_FAILURE:
                 error = event.event_specific_data.error
-                outcome.step_errors.append(
-                    f"{event.step_key}: {error.message.strip() if error else 'failed'}"
-                )
+                outcome.step_errors.append(f"{event.step_key}: {root_cause(error)}")
+            elif event.event_type == DagsterEventType.RUN_FAILURE and not outcome.step_errors:
+                error = getattr(event.event_specific_data, "error", None)
+                if error is not None:  # e.g. the warehouse could not be opened
+                    outcome.step_errors.append(f"run: {root_cause(error)}")
     return outcome
+
+
+DISK_FULL = "No space left on device"
+
+
+def root_cause(error: SerializableErrorInfo | None) -> str:
+    """What a person can act on: the innermost error of a failure, ``Type: first line``
+    (``RetryBudgetExhausted: kantata: gave up after …``), not Dagster's "Error occurred
+    while executing op" wrapper; a full disk says so whatever layer noticed it."""
+    if error is None:
+        return "failed"
+    chain = [error]
+    while chain[-1].cause is not None:
+        chain.append(chain[-1].cause)
+    inner = chain[-1]
+    lines = [line.strip() for line in inner.message.strip().splitlines() if line.strip()]
+    text = lines[0] if lines else inner.cls_name
+    prefix = text.split(":", 1)[0]
+    if "." in prefix and " " not in prefix:  # "pkg.module.Error: …" → "Error: …"
+        text = f"{inner.cls_name}:{text.split(':', 1)[1]}" if ":" in text else inner.cls_name
+    if any(DISK_FULL in e.message for e in chain) and DISK_FULL not in text:
+        text = f"{DISK_FULL}: {text}"
+    return text
 
 
 __all__ = [
@@ -225,6 +272,7 @@ __all__ = [
     "UnknownSelection",
     "preflight",
     "resolve_selection",
+    "root_cause",
     "run_refresh",
     "selected_asset_keys",
     "selected_sources",

@@ -6,14 +6,18 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import PrivateAttr
 
+from orchestration.working_copy import working_copy
+from orchestration.writer_lock import warehouse_writer_lock
 from sources.common.config import WarehousePaths, warehouse_paths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +25,13 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
 def dbt_executable() -> str:
-    """The venv's ``dbt`` (next to this interpreter), else whatever is on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """The venv's ``psops-dbt`` (``dbt`` that dies with its parent, next to this
+    interpreter), else the venv's ``dbt``, else whatever is on PATH."""
+    for name in ("psops-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 def pin_warehouse_dir() -> Path:
@@ -75,15 +83,42 @@ def ensure_dbt_manifest() -> Path:
 
 
 class WarehouseResource(ConfigurableResource):
-    """The pipeline's own DuckDB file (raw, staging, marts, quarantine, state)."""
+    """The pipeline's own DuckDB file (raw, staging, marts, quarantine, state).
+
+    In a run, the resource is the run's hold on the warehouse: it takes the writer lock for
+    the whole run (``orchestration.writer_lock``; the refresh job runs in one process, see
+    ``orchestration.definitions``) and gives every step the run's working copy of
+    ``psops.duckdb``, swapped in when the run ends (``orchestration.working_copy``)."""
 
     directory: str = ""
+    _run_paths: WarehousePaths | None = PrivateAttr(default=None)
 
     @property
     def paths(self) -> WarehousePaths:
+        if self._run_paths is not None:
+            return self._run_paths
         if self.directory:
             return WarehousePaths(Path(self.directory).resolve())
         return warehouse_paths()
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        run_id = context.run_id or uuid.uuid4().hex
+        log = context.log
+        with (
+            warehouse_writer_lock(
+                self.paths.root,
+                on_wait=lambda holder: log.info(f"waiting for the warehouse writer ({holder})"),
+                purpose=f"dagster run {run_id}",
+                on_takeover=log.warning,
+            ),
+            working_copy(self.paths, run_id) as run_paths,
+        ):
+            self._run_paths = run_paths
+            try:
+                yield self
+            finally:
+                self._run_paths = None
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

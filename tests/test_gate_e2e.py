@@ -197,6 +197,13 @@ def test_each_kind_of_failure_blocks_publish_and_leaves_the_published_files_unto
         con.close()
     assert (check,) in failed  # `psops checks` reads these, though nothing was published
 
+    # nobody bypasses the gate: publishing alone audits every check's latest result
+    again = psops(["refresh", "--select", "publish"], environment(gate_sandbox[1]), warehouse)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "publish refused" in again.stderr and check in again.stderr
+    assert "Error occurred while executing" not in again.stderr  # the cause, not the wrapper
+    assert published_state(warehouse) == before
+
 
 def test_a_referential_break_blocks_and_files_exactly_one_jira_ticket_across_two_refreshes(
     mutated, gate_sandbox

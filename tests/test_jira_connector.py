@@ -458,7 +458,8 @@ def test_issues_jql_asks_from_the_cursor_minute_in_the_users_time_zone():
     assert issues_jql(None, "UTC") == 'updated >= "1970-01-01 00:00" ORDER BY updated ASC, key ASC'
     assert (
         issues_jql("2026-03-06T16:45:30.125", "Europe/Dublin", ("PSR", "ESC"))
-        == 'project in (PSR, ESC) AND updated >= "2026-03-06 16:45" ORDER BY updated ASC, key ASC'
+        == 'project in ("PSR", "ESC") AND updated >= "2026-03-06 16:45" '
+        "ORDER BY updated ASC, key ASC"
     )
     assert issues_jql("2026-07-06T16:45:30.125", "America/New_York").startswith(
         'updated >= "2026-07-06 12:45"'

@@ -1,7 +1,9 @@
 """Write-audit-publish: the marts, built and tested in ``psops.duckdb``, are copied into a
 brand-new ``analytics.duckdb`` (+ ``export/<mart>.parquet``) that replaces the published
-file by an atomic rename.  Dagster runs this step only when every blocking check upstream
-passed in this run, so a reader never sees a failed or half-built refresh."""
+file by an atomic rename (``export`` is a symlink swapped the same way).  Dagster runs this
+step only when every blocking check upstream passed in this run, and the step itself audits
+the latest result of every check upstream, whichever run produced it, so neither a failed
+refresh nor ``--select publish`` after one puts unchecked marts before a reader."""
 
 import os
 import shutil
@@ -13,7 +15,8 @@ import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from checks.volume import record_volumes
-from orchestration.assets.dbt import mart_keys
+from orchestration.assets.dbt import dbt_models, mart_keys
+from orchestration.checks import gx_checks
 from orchestration.dq import (
     MART_NAME as DQ_MART,
 )
@@ -23,7 +26,7 @@ from orchestration.dq import (
     check_summary,
     connect_pipeline,
     ensure_results_table,
-    run_results,
+    latest_results,
 )
 from orchestration.resources import WarehouseResource
 from sources.common.config import WarehousePaths, as_of_date
@@ -42,22 +45,39 @@ PREVIEW_COLUMNS = (
 
 
 class PublishRefused(RuntimeError):
-    """The audit found a blocking check failure recorded for this run."""
+    """A blocking check's latest result is a failure, or the check never ran."""
 
 
-def audit(paths: WarehousePaths, run_id: str) -> list[CheckResult]:
-    """This run's recorded check results; raises ``PublishRefused`` when any blocking one
-    failed (Dagster already skips publish then; this keeps the promise if it did not)."""
+CheckId = tuple[str, str]  # (check name, asset) as dq.check_results records them
+
+
+def gated_checks() -> set[CheckId]:
+    """Every check on an asset upstream of publish: the GX suites on the raw tables and the
+    dbt tests on the models."""
+    keys = set(dbt_models.check_keys).union(*(c.check_keys for c in gx_checks))
+    return {(key.name, key.asset_key.to_user_string()) for key in keys}
+
+
+def audit(paths: WarehousePaths, gated: set[CheckId]) -> list[CheckResult]:
+    """The latest result of every gated check, whichever run produced it (a ``--select
+    publish`` runs none).  Raises ``PublishRefused`` naming the checks whose latest result
+    is a blocking failure and those that never ran."""
     con = connect_pipeline(paths, read_only=True)
     try:
-        results = run_results(con, run_id)
+        latest = latest_results(con)
     finally:
         con.close()
-    failed = [r for r in results if r.blocking_failure]
-    if failed:
-        names = ", ".join(f"{r.check_name} on {r.asset}" for r in failed[:5])
-        raise PublishRefused(f"{len(failed)} blocking check(s) failed in run {run_id}: {names}")
-    return results
+    failed = [latest[c] for c in sorted(gated & latest.keys()) if latest[c].blocking_failure]
+    missing = sorted(gated - latest.keys())
+    problems = [f"{r.check_name} on {r.asset} failed in run {r.run_id}" for r in failed]
+    problems += [f"{name} on {asset} never ran" for name, asset in missing]
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; +{len(problems) - 5} more" * (len(problems) > 5))
+        raise PublishRefused(
+            f"publish refused: {len(failed)} blocking check(s) failed at their latest run, "
+            f"{len(missing)} never ran ({shown}); fix the cause and run a refresh"
+        )
+    return [latest[c] for c in sorted(gated)]
 
 
 def _raw_volumes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -94,11 +114,30 @@ def publish_marts(
     paths.root.mkdir(parents=True, exist_ok=True)
     staging_db = paths.root / f".analytics.{run_id}.duckdb"
     staging_export = paths.root / f".export.{run_id}"
+    try:
+        counts = _build_staging(paths, run_id, as_of, check_summary, staging_db, staging_export)
+        os.replace(staging_db, paths.analytics_db)  # the database file, atomically
+        swap_export(paths, staging_export)
+    finally:  # a failed build leaves nothing behind (a killed one: the next run cleans up)
+        for leftover in (staging_db, Path(f"{staging_db}.wal")):
+            leftover.unlink(missing_ok=True)
+        if not (paths.export_dir.is_symlink() and paths.export_dir.resolve() == staging_export):
+            shutil.rmtree(staging_export, ignore_errors=True)
+    return counts
+
+
+def _build_staging(
+    paths: WarehousePaths,
+    run_id: str,
+    as_of: date,
+    check_summary: str,
+    staging_db: Path,
+    staging_export: Path,
+) -> dict[str, int]:
     for leftover in (staging_db, Path(f"{staging_db}.wal")):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(staging_export, ignore_errors=True)
     staging_export.mkdir(parents=True)
-
     published_at = datetime.now(UTC).replace(tzinfo=None)
     record_baseline(paths, run_id, published_at)
     con = duckdb.connect(str(staging_db))
@@ -135,15 +174,22 @@ def publish_marts(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-
-    # the swap: the database file atomically, then the parquet folder
-    os.replace(staging_db, paths.analytics_db)
-    previous = paths.root / f".export.previous.{run_id}"
-    if paths.export_dir.exists():
-        os.replace(paths.export_dir, previous)
-    os.replace(staging_export, paths.export_dir)
-    shutil.rmtree(previous, ignore_errors=True)
     return counts
+
+
+def swap_export(paths: WarehousePaths, staging_export: Path) -> None:
+    """Point ``export`` at ``staging_export`` in one atomic rename of a symlink, so a reader
+    (or a crash) never finds ``export/`` missing or half-written; then drop the folder it
+    pointed at before."""
+    previous = paths.export_dir.resolve() if paths.export_dir.is_symlink() else None
+    if paths.export_dir.exists() and previous is None:  # a real folder (psops before links)
+        os.replace(paths.export_dir, paths.root / f".export.folder.{staging_export.name}")
+    link = paths.root / f".export-link.{staging_export.name}"
+    link.unlink(missing_ok=True)
+    os.symlink(staging_export.name, link)  # relative: the warehouse folder can move
+    os.replace(link, paths.export_dir)
+    if previous is not None and previous != staging_export.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -185,7 +231,7 @@ def utilization_preview(analytics_db: Path, months: int = 6) -> str:
     "warehouse/export/*.parquet, atomically, only when every blocking check passed.",
 )
 def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    summary = check_summary(audit(warehouse.paths, context.run_id))
+    summary = check_summary(audit(warehouse.paths, gated_checks()))
     counts = publish_marts(warehouse.paths, context.run_id, as_of_date(), summary)
     context.log.info(f"published {len(counts)} marts to {warehouse.paths.analytics_db}")
     return MaterializeResult(

@@ -29,13 +29,19 @@ def require(source: str, *names: str) -> dict[str, str]:
     return values
 
 
+PIPELINE_DB_VARIABLE = "PSOPS_PIPELINE_DB"  # set by a run to its working copy (dbt reads it)
+
+
 @dataclass(frozen=True)
 class WarehousePaths:
     root: Path
+    pipeline_file: Path | None = None  # a run's working copy (orchestration.working_copy)
 
     @property
     def pipeline_db(self) -> Path:
-        return self.root / "psops.duckdb"
+        """The pipeline's DuckDB: ``psops.duckdb`` (what readers open), or inside a run the
+        run's working copy of it."""
+        return self.pipeline_file or self.root / "psops.duckdb"
 
     @property
     def analytics_db(self) -> Path:

@@ -25,6 +25,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -106,6 +107,20 @@ class StreamResult:
 
 
 ProgressCallback = Callable[[str, TableStats], None]
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction; on any error it is rolled back and *that* error propagates (a
+    failing ROLLBACK, e.g. after "No space left on device", must not hide the cause)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def _now() -> datetime:
@@ -295,17 +310,12 @@ class _StreamWriter:
         if self.stream.incremental and cursor is not None:
             cursor_after = cursor if self.full else max(cursor, cursor_after or "")
         con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for name, records in merged.items():
                 seen = None if self.seen is None else self.seen[name]
                 stats = self.result.tables[name]
                 _write_table(con, self.by_name[name], records, stats, loaded_at, seen)
             self._save_cursor(cursor_after, loaded_at, sum(len(r) for r in merged.values()))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         self.result.cursor_after = cursor_after
         self.pending.clear()
         self.pending_records = 0
@@ -327,15 +337,10 @@ class _StreamWriter:
         self.flush()
         if self.seen is not None:
             at = _now()
-            self.con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(self.con):
                 for name, ids in self.seen.items():
                     vanished = _mark_vanished(self.con, self.by_name[name], ids, at)
                     self.result.tables[name].deleted += vanished
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
         self.result.seconds = time.monotonic() - self.started
         return self.result
 

@@ -6,42 +6,31 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from sources.common.errors import SourceConfigError
-from sources.common.loader import COMMIT_EVERY_RECORDS, StreamResult, TableStats, ingest_all
+from sources.common import settings
+from sources.common.loader import StreamResult, TableStats, ingest_all
 from sources.common.source import Source
 
 log = logging.getLogger(__name__)
 progress_log = logging.getLogger("psops.progress")
 
-WORKERS_VARIABLE = "PSOPS_MAX_WORKERS"
-DEFAULT_WORKERS = 4
-COMMIT_VARIABLE = "PSOPS_COMMIT_EVERY"
-
-
-def _positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SourceConfigError("psops", name, f"'{raw}' is not a positive integer")
-    return int(raw)
+WORKERS_VARIABLE = settings.MAX_WORKERS.variable
+COMMIT_VARIABLE = settings.COMMIT_EVERY.variable
 
 
 def max_workers() -> int:
     """``PSOPS_MAX_WORKERS`` (default 4): streams of one source fetched at once."""
-    return _positive_int(WORKERS_VARIABLE, DEFAULT_WORKERS)
+    return settings.max_workers()
 
 
 def commit_every() -> int:
     """``PSOPS_COMMIT_EVERY`` (default 5000): records per transaction of one stream."""
-    return _positive_int(COMMIT_VARIABLE, COMMIT_EVERY_RECORDS)
+    return settings.commit_every()
 
 
 def progress_line(source: str, stats: TableStats, started: float) -> str:

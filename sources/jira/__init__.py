@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sources.common.http import HttpPolicy, policy_from_env
+from sources.common.http import HttpPolicy, check_policy, policy_from_env, reaching
 from sources.common.loader import Batch, Stream
 from sources.common.source import Source
 from sources.jira.extract import (
     SOURCE_NAME,
+    URL_VARIABLE,
     JiraConfig,
     config_from_env,
     connect,
@@ -44,8 +45,10 @@ def from_env() -> JiraConfig:
 
 
 def check(config: JiraConfig) -> None:
-    """GET /myself; SourceConfigError naming JIRA_API_TOKEN on 401/403."""
-    myself(connect(config))
+    """GET /myself; SourceConfigError naming JIRA_API_TOKEN on 401/403,
+    SourceUnavailableError naming JIRA_URL within seconds when it cannot be reached."""
+    with reaching(SOURCE_NAME, config.url, URL_VARIABLE):
+        myself(connect(config, check_policy(SOURCE_NAME)))
 
 
 def _issues(config: JiraConfig, policy: HttpPolicy):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,10 +38,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 from jira import JIRA, JIRAError
 
+from sources.common import settings
 from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.common.http import HttpPolicy, mount_policy, policy_from_env
 from sources.common.loader import Batch
+from sources.common.settings import validate_run_settings, validated_url
 from sources.jira.tables import changelog_record
 
 log = logging.getLogger(__name__)
@@ -50,8 +53,8 @@ URL_VARIABLE = "JIRA_URL"
 USER_VARIABLE = "JIRA_USER"
 TOKEN_VARIABLE = "JIRA_API_TOKEN"
 PROJECTS_VARIABLE = "JIRA_PROJECTS"  # optional: comma-separated project keys to ingest
-OVERLAP_VARIABLE = "PSOPS_JIRA_OVERLAP_MINUTES"
-DEFAULT_OVERLAP_MINUTES = 5
+OVERLAP_VARIABLE = settings.JIRA_OVERLAP_MINUTES.variable
+DEFAULT_OVERLAP_MINUTES = int(settings.JIRA_OVERLAP_MINUTES.default or 0)
 ISSUE_FIELDS = [
     "project",
     "issuetype",
@@ -87,23 +90,37 @@ class JiraConfig:
 def config_from_env() -> JiraConfig:
     """JIRA_URL, JIRA_USER, JIRA_API_TOKEN (``.env`` too), optional JIRA_PROJECTS."""
     load_env()
+    validate_run_settings(SOURCE_NAME)
     values = require(SOURCE_NAME, URL_VARIABLE, USER_VARIABLE, TOKEN_VARIABLE)
-    projects = tuple(
-        key.strip().upper()
-        for key in os.environ.get(PROJECTS_VARIABLE, "").split(",")
-        if key.strip()
-    )
-    overlap = os.environ.get(OVERLAP_VARIABLE, "").strip() or str(DEFAULT_OVERLAP_MINUTES)
-    if not overlap.isdigit():
-        problem = f"{OVERLAP_VARIABLE} must be a whole number of minutes, not {overlap!r}"
-        raise SourceConfigError(SOURCE_NAME, OVERLAP_VARIABLE, problem)
     return JiraConfig(
-        url=values[URL_VARIABLE].rstrip("/"),
+        url=validated_url(SOURCE_NAME, URL_VARIABLE, values[URL_VARIABLE]).rstrip("/"),
         user=values[USER_VARIABLE],
         api_token=values[TOKEN_VARIABLE],
-        projects=projects,
-        overlap_minutes=int(overlap),
+        projects=project_keys(os.environ.get(PROJECTS_VARIABLE, "")),
+        overlap_minutes=settings.jira_overlap_minutes(),
     )
+
+
+# Atlassian's supported project key formats: the first character is a letter, letters are
+# upper case (Modern Roman alphabet), and only letters, numbers and the underscore are used
+# (the default rule is ``[A-Z][A-Z]+``):
+# https://confluence.atlassian.com/adminjiraserver/changing-the-project-key-format-938847081.html
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def project_keys(raw: str) -> tuple[str, ...]:
+    """``JIRA_PROJECTS`` (comma-separated keys, any case) as upper-case keys; anything that
+    is not a project key is a ``SourceConfigError`` naming the variable (the keys go into
+    JQL, quoted, but never as free text)."""
+    keys = tuple(key.strip().upper() for key in raw.split(",") if key.strip())
+    bad = [key for key in keys if not _PROJECT_KEY.fullmatch(key)]
+    if bad:
+        problem = (
+            f"{bad[0]!r} is not a Jira project key (an uppercase letter, then uppercase "
+            "letters, digits or _; separate keys with commas)"
+        )
+        raise SourceConfigError(SOURCE_NAME, PROJECTS_VARIABLE, problem)
+    return keys
 
 
 @contextmanager
@@ -224,7 +241,8 @@ def issues_jql(cursor: str | None, time_zone: str, projects: tuple[str, ...] = (
     """``[project in (...) AND] updated >= "<cursor minute>" ORDER BY updated ASC, key ASC``."""
     clauses = []
     if projects:
-        clauses.append(f"project in ({', '.join(projects)})")
+        quoted = ", ".join(f'"{key}"' for key in projects)  # keys are validated: no quotes
+        clauses.append(f"project in ({quoted})")
     clauses.append(f'updated >= "{jql_time(cursor, time_zone)}"')
     return " AND ".join(clauses) + " ORDER BY updated ASC, key ASC"
 

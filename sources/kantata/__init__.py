@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sources.common.http import HttpPolicy, policy_from_env
+from sources.common.http import HttpPolicy, check_policy, policy_from_env, reaching
 from sources.common.loader import Batch, Stream
 from sources.common.source import Source
 from sources.kantata.extract import (
     READS,
     SOURCE_NAME,
+    URL_VARIABLE,
     KantataConfig,
     config_from_env,
     fetch_object,
@@ -31,8 +32,12 @@ def from_env() -> KantataConfig:
 
 
 def check(config: KantataConfig) -> None:
-    """One cheap authenticated call; SourceConfigError naming KANTATA_TOKEN on 401/403."""
-    with make_kantata_session(config) as session:
+    """One cheap authenticated call; SourceConfigError naming KANTATA_TOKEN on 401/403,
+    SourceUnavailableError naming KANTATA_URL within seconds when it cannot be reached."""
+    with (
+        reaching(SOURCE_NAME, config.url, URL_VARIABLE),
+        make_kantata_session(config, check_policy(SOURCE_NAME)) as session,
+    ):
         get_page(session, config, "users", {"per_page": 1})
 
 

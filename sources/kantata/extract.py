@@ -36,6 +36,7 @@ from sources.common.config import load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
+from sources.common.settings import validate_run_settings, validated_url
 from sources.kantata.contract import (
     CUSTOM_FIELD_SUBJECTS,
     ENDPOINTS,
@@ -113,8 +114,9 @@ class KantataConfig:
 def config_from_env() -> KantataConfig:
     """KANTATA_URL and KANTATA_TOKEN (``.env`` too); SourceConfigError names a missing one."""
     load_env()
+    validate_run_settings(SOURCE_NAME)
     values = require(SOURCE_NAME, URL_VARIABLE, TOKEN_VARIABLE)
-    url = values[URL_VARIABLE].rstrip("/")
+    url = validated_url(SOURCE_NAME, URL_VARIABLE, values[URL_VARIABLE]).rstrip("/")
     if url.endswith("/api/v1"):
         url = url[: -len("/api/v1")]
     return KantataConfig(url=url, token=values[TOKEN_VARIABLE])

@@ -46,9 +46,10 @@ from simple_salesforce.exceptions import (
 
 from sources.common.config import field_name_setting, load_env, require
 from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import HttpPolicy, make_session, policy_from_env
+from sources.common.http import HttpPolicy, check_policy, make_session, policy_from_env, reaching
 from sources.common.loader import Batch, Stream
 from sources.common.raw_tables import RawTable
+from sources.common.settings import validate_run_settings, validated_url
 from sources.salesforce.contract import BY_TABLE, SObject, custom_field_settings
 from sources.salesforce.tables import SYSTEM, TABLES
 
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "59.0"
 CURSOR_FIELD = "SystemModstamp"
-CHECK_RETRIES = 2  # a refused or unreachable server fails `check` fast, not after minutes
+URL_VARIABLE = "SFDC_INSTANCE_URL"
 
 
 def default_field_names() -> dict[str, str]:
@@ -98,6 +99,7 @@ def from_env() -> SalesforceConfig:
     region (default ``Segment__c`` / ``Region__c``).
     """
     load_env()
+    validate_run_settings(SYSTEM)
     field_names = {
         column: field_name_setting(SYSTEM, variable, column)
         for column, variable in custom_field_settings().items()
@@ -106,9 +108,8 @@ def from_env() -> SalesforceConfig:
     ca_bundle = _env("SFDC_CA_BUNDLE")
     if ca_bundle and not Path(ca_bundle).is_file():
         raise SourceConfigError(SYSTEM, "SFDC_CA_BUNDLE", f"no CA file at {ca_bundle}")
-    if instance_url and urlsplit(instance_url).scheme != "https":
-        problem = f"SFDC_INSTANCE_URL must be an https:// URL, not {instance_url}"
-        raise SourceConfigError(SYSTEM, "SFDC_INSTANCE_URL", problem)
+    if instance_url:
+        validated_url(SYSTEM, URL_VARIABLE, instance_url, schemes=("https",))
     access_token = _env("SFDC_ACCESS_TOKEN")
     if access_token:
         require(SYSTEM, "SFDC_INSTANCE_URL")
@@ -187,11 +188,13 @@ def check(config: SalesforceConfig) -> None:
     ``/limits`` would need "View Setup and Configuration"): ``SourceConfigError`` when the
     credentials are refused or the org lacks (or hides from the API user) a field psops
     needs."""
-    session = make_session(verify=config.ca_bundle or True, retries=CHECK_RETRIES)
-    client = connect(config, session)
-    for table in TABLES:
-        contract = BY_TABLE[table.name]
-        plan_fields(contract, table, describe_fields(config, client, contract), config)
+    session = make_session(verify=config.ca_bundle or True, policy=check_policy(SYSTEM))
+    url = config.instance_url or f"https://{login_domain(None)}.salesforce.com"
+    with reaching(SYSTEM, url, URL_VARIABLE):
+        client = connect(config, session)
+        for table in TABLES:
+            contract = BY_TABLE[table.name]
+            plan_fields(contract, table, describe_fields(config, client, contract), config)
     log.info("salesforce: session accepted by %s", client.sf_instance)
 
 

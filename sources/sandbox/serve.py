@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sources.sandbox.faults import FaultConfig
@@ -48,13 +49,20 @@ def environment(servers: list[RunningServer]) -> dict[str, str]:
 
 
 def write_env_file(env: dict[str, str], path: Path) -> None:
-    """Write (or update) ``KEY=value`` lines in a ``.env`` file, keeping other lines."""
+    """Write (or update) ``KEY=value`` lines in a ``.env`` file, keeping other lines.  The
+    file holds credentials: it is created with mode 0600, never readable by others even
+    for a moment, and an existing file is narrowed to 0600 before it is rewritten."""
+    path = Path(path)
     kept: list[str] = []
     if path.exists():
+        os.chmod(path, 0o600)
         kept = [
             line
             for line in path.read_text().splitlines()
             if line.split("=", 1)[0].strip() not in env
         ]
     lines = kept + [f"{key}={value}" for key, value in env.items()]
-    path.write_text("\n".join(lines) + "\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode on open
+        out.write("\n".join(lines) + "\n")

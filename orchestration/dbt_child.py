@@ -1,0 +1,37 @@
+"""``psops-dbt``: the ``dbt`` that dagster-dbt starts, bound to the life of its parent.
+
+dagster-dbt runs dbt as a child process.  Were the refresh killed (SIGKILL, OOM), a plain
+child would keep running — and writing — for minutes.  This launcher asks the Linux kernel
+to SIGKILL it when its parent dies (``prctl(PR_SET_PDEATHSIG)``, which survives ``exec``),
+then becomes the venv's ``dbt``.  Elsewhere it simply becomes ``dbt``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def main() -> None:
+    parent = os.getppid()
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before the kernel was told: stop too
+        sys.exit(137)
+    dbt = Path(sys.executable).parent / "dbt"
+    os.execv(dbt, [str(dbt), *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()
