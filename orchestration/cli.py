@@ -97,7 +97,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         ):
             outcome = run_refresh(
                 full=args.full,
-                log_level="DEBUG" if args.verbose else "WARNING",
+                log_level="DEBUG" if args.verbose else "CRITICAL",  # our summary says what failed
                 selection=args.select or None,
             )
     except WarehouseBusy as exc:
@@ -129,6 +129,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             f"psops refresh: the disk holding {warehouse_paths().root} is full ({DISK_FULL}): "
             "free space and run the refresh again; the last psops.duckdb is kept."
         )
+    if outcome.published:  # the marts are out; saving the run's pipeline state failed
+        _err(f"psops refresh: published, but the run's state was not saved (run {outcome.run_id}).")
+        return EXIT_CHECK_FAILED
     _err(
         f"psops refresh: nothing was published; {warehouse_paths().analytics_db} is unchanged "
         f"(run {outcome.run_id})."

@@ -44,7 +44,7 @@ class RefreshOutcome:
     @property
     def exit_code(self) -> int:
         done = self.published or not self.publish_selected
-        return 0 if self.success and done else 1
+        return 0 if self.success and done and not self.step_errors else 1
 
 
 def preflight(sources: Collection[str] | None = None) -> None:
@@ -236,6 +236,13 @@ def run_refresh(
             elif event.event_type == DagsterEventType.STEP_FAILURE:
                 error = event.event_specific_data.error
                 outcome.step_errors.append(f"{event.step_key}: {root_cause(error)}")
+            elif event.event_type == DagsterEventType.ENGINE_EVENT and (
+                TEARDOWN_FAILED in (event.message or "")
+            ):  # Dagster only logs a failing resource exit: the working copy was not saved
+                error = getattr(event.event_specific_data, "error", None)
+                outcome.step_errors.append(
+                    f"run end: psops.duckdb not updated: {root_cause(error)}"
+                )
             elif event.event_type == DagsterEventType.RUN_FAILURE and not outcome.step_errors:
                 error = getattr(event.event_specific_data, "error", None)
                 if error is not None:  # e.g. the warehouse could not be opened
@@ -244,6 +251,7 @@ def run_refresh(
 
 
 DISK_FULL = "No space left on device"
+TEARDOWN_FAILED = "Teardown of resources"
 
 
 def root_cause(error: SerializableErrorInfo | None) -> str:

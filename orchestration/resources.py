@@ -112,7 +112,7 @@ class WarehouseResource(ConfigurableResource):
                 purpose=f"dagster run {run_id}",
                 on_takeover=log.warning,
             ),
-            working_copy(self.paths, run_id) as run_paths,
+            working_copy(self.paths) as run_paths,
         ):
             self._run_paths = run_paths
             try:

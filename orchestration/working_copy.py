@@ -7,7 +7,7 @@ deny the refresh its lock.  So a run (holding the writer lock, ``orchestration.w
 
 1. removes the staging files of earlier runs that crashed (``.psops.*``, ``.analytics.*``,
    ``.export.*`` that ``export`` does not point at);
-2. copies ``psops.duckdb`` to ``.psops.<run>.duckdb`` and points every writer of the run at
+2. copies ``psops.duckdb`` to ``.psops.working.duckdb`` and points every writer of the run at
    it — the ingest and check steps through the ``warehouse`` resource's paths, the dbt child
    through ``PSOPS_PIPELINE_DB`` (``dbt_project/profiles.yml``);
 3. when the run ends — checks failed or not, so the loaded raw data, the quarantine and the
@@ -29,6 +29,9 @@ import duckdb
 
 from sources.common.config import PIPELINE_DB_VARIABLE, WarehousePaths
 
+# one name for every run (only the lock holder writes it): dbt's profile, which names the
+# file, then stays the same from run to run and dbt keeps parsing the project partially
+WORKING_NAME = ".psops.working.duckdb"
 STAGING_PATTERNS = (".psops.*.duckdb*", ".analytics.*.duckdb*", ".export.*", ".export-link.*")
 
 
@@ -84,12 +87,12 @@ def commit(working: Path, target: Path) -> None:
 
 
 @contextmanager
-def working_copy(paths: WarehousePaths, run_id: str) -> Iterator[WarehousePaths]:
+def working_copy(paths: WarehousePaths) -> Iterator[WarehousePaths]:
     """The run's paths, whose ``pipeline_db`` is a fresh copy of ``psops.duckdb``; the copy
     replaces ``psops.duckdb`` when the block ends normally and is dropped when it raises."""
     paths.root.mkdir(parents=True, exist_ok=True)
     remove_leftovers(paths.root)
-    working = paths.root / f".psops.{run_id}.duckdb"
+    working = paths.root / WORKING_NAME
     if paths.pipeline_db.exists():
         shutil.copyfile(paths.pipeline_db, working)
         if _wal(paths.pipeline_db).exists():

@@ -201,6 +201,7 @@ def test_each_kind_of_failure_blocks_publish_and_leaves_the_published_files_unto
     again = psops(["refresh", "--select", "publish"], environment(gate_sandbox[1]), warehouse)
     assert again.returncode == 1, again.stdout + again.stderr
     assert "publish refused" in again.stderr and check in again.stderr
+    assert "step failed: publish: PublishRefused: publish refused" in again.stderr
     assert "Error occurred while executing" not in again.stderr  # the cause, not the wrapper
     assert published_state(warehouse) == before
 

@@ -1,0 +1,447 @@
+"""Runs that Dagster launches succeed, as the data team runs psops: ``dagster-webserver`` and
+``dagster-daemon`` on a temporary ``DAGSTER_HOME`` holding the instance settings ``make ui``
+installs (orchestration/dagster.yaml: the queued run coordinator, one warehouse writer at a
+time), the refresh job launched through the webserver's GraphQL API and run to the end by
+the daemon's run worker, over real HTTP to the sandbox servers.
+
+One webserver/daemon pair serves every test of the module: a refresh from an empty
+warehouse; a Dagster run with a ``psops refresh`` started beside it (the CLI waits for the
+run's writer lock, both succeed); the hourly schedule's run request launched and finished."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+import yaml
+
+from tests.conftest import REPO_ROOT, SANDBOX_AS_OF, VENV_BIN
+
+pytestmark = pytest.mark.e2e
+
+REFRESH_JOB = "refresh"
+HOURLY_SCHEDULE = "hourly_refresh_schedule"
+RUN_TIMEOUT = 900  # a refresh takes ~80 s on 2 cores; queued behind another, twice that
+TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+
+LAUNCH_RUN = """
+mutation($executionParams: ExecutionParams!) {
+  launchRun(executionParams: $executionParams) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on RunConfigValidationInvalid { errors { message } }
+    ... on PythonError { message stack }
+    ... on InvalidSubsetError { message }
+    ... on PipelineNotFoundError { message }
+    ... on RunConflict { message }
+  }
+}
+"""
+
+RUN_STATUS = """
+query($runId: ID!) {
+  runOrError(runId: $runId) {
+    __typename
+    ... on Run { status tags { key value } runConfigYaml }
+  }
+}
+"""
+
+RUN_LOGS = """
+query($runId: ID!, $after: String) {
+  logsForRun(runId: $runId, afterCursor: $after) {
+    __typename
+    ... on EventConnection {
+      cursor
+      hasMore
+      events { __typename ... on MessageEvent { message level stepKey } }
+    }
+    ... on PythonError { message }
+  }
+}
+"""
+
+REPOSITORIES = """
+{ repositoriesOrError { __typename
+    ... on RepositoryConnection { nodes { name location { name } jobs { name } } } } }
+"""
+
+DAEMON_HEALTH = """
+{ instance { daemonHealth { allDaemonStatuses { daemonType healthy required } } } }
+"""
+
+SCHEDULE_DRY_RUN = """
+mutation($selector: ScheduleSelector!, $timestamp: Float) {
+  scheduleDryRun(selectorData: $selector, timestamp: $timestamp) {
+    __typename
+    ... on DryRunInstigationTick {
+      evaluationResult {
+        skipReason
+        error { message }
+        runRequests { runKey jobName runConfigYaml tags { key value } }
+      }
+    }
+    ... on PythonError { message stack }
+    ... on ScheduleNotFoundError { message }
+  }
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Dagster:
+    """The running webserver + daemon, and the warehouse their runs write."""
+
+    url: str
+    env: dict[str, str]
+    home: Path
+    warehouse: Path
+    location: str = ""
+    repository: str = ""
+
+    def gql(self, query: str, **variables: Any) -> dict:
+        response = requests.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60
+        )
+        response.raise_for_status()
+        body = response.json()
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def logs(self) -> str:
+        """The tails of the webserver's and the daemon's output, for a failure message."""
+        return "\n".join(
+            f"--- {name} ---\n{_tail(self.home / f'{name}.log')}"
+            for name in ("webserver", "daemon")
+        )
+
+    def launch(self, run_config: dict | None = None, tags: dict[str, str] | None = None) -> str:
+        """Launch the refresh job as the UI's launchpad does; the run id."""
+        params = {
+            "selector": {
+                "repositoryLocationName": self.location,
+                "repositoryName": self.repository,
+                "jobName": REFRESH_JOB,
+            },
+            "runConfigData": run_config or {},
+            "executionMetadata": {
+                "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]
+            },
+        }
+        result = self.gql(LAUNCH_RUN, executionParams=params)["launchRun"]
+        assert result["__typename"] == "LaunchRunSuccess", result
+        return result["run"]["runId"]
+
+    def run(self, run_id: str) -> dict:
+        run = self.gql(RUN_STATUS, runId=run_id)["runOrError"]
+        assert run["__typename"] == "Run", run
+        return run
+
+    def wait(self, run_id: str, timeout: float = RUN_TIMEOUT) -> dict:
+        """Poll the run until it ends; the run (status, tags, run config)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.run(run_id)
+            if run["status"] in TERMINAL:
+                return run
+            if time.monotonic() > deadline:
+                pytest.fail(f"run {run_id} still {run['status']} after {timeout} s\n{self.logs()}")
+            time.sleep(2)
+
+    def messages(self, run_id: str) -> list[dict]:
+        """Every event of the run's log: ``__typename``, ``message``, ``level``, ``stepKey``."""
+        events: list[dict] = []
+        after = None
+        while True:
+            page = self.gql(RUN_LOGS, runId=run_id, after=after)["logsForRun"]
+            assert page["__typename"] == "EventConnection", page
+            events.extend(page["events"])
+            after = page["cursor"]
+            if not page["hasMore"]:
+                return events
+
+    def failure(self, run_id: str) -> str:
+        """What went wrong in a run: its error-level messages and the servers' logs."""
+        errors = [
+            f"{e.get('stepKey')}: {e.get('message')}"
+            for e in self.messages(run_id)
+            if e.get("level") in ("ERROR", "CRITICAL") or e["__typename"].endswith("FailureEvent")
+        ]
+        return "\n".join(errors[-20:]) + "\n" + self.logs()
+
+
+def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            args,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: code servers, run workers too
+        )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a process and everything it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    try:  # children that outlived their parent (code servers, a run worker)
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+
+
+def _wait_until_serving(dagster: Dagster, processes: list[subprocess.Popen]) -> None:
+    """The webserver answers, the code location is loaded, the daemon's run queue runs."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                pytest.fail(f"{process.args[0]} exited {process.returncode}\n{dagster.logs()}")
+        try:
+            repos = dagster.gql(REPOSITORIES)["repositoriesOrError"]
+            nodes = [
+                n
+                for n in repos.get("nodes", [])
+                if REFRESH_JOB in {job["name"] for job in n["jobs"]}
+            ]
+            if nodes and not dagster.location:
+                dagster.location = nodes[0]["location"]["name"]
+                dagster.repository = nodes[0]["name"]
+            statuses = dagster.gql(DAEMON_HEALTH)["instance"]["daemonHealth"]
+            queue = [
+                s
+                for s in statuses["allDaemonStatuses"]
+                if s["daemonType"] == "QUEUED_RUN_COORDINATOR"
+            ]
+            if dagster.location and queue and queue[0]["healthy"]:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    pytest.fail(f"dagster-webserver / dagster-daemon not ready within 240 s\n{dagster.logs()}")
+
+
+@pytest.fixture(scope="module")
+def dagster(
+    sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dagster]:
+    """``dagster-webserver`` and ``dagster-daemon`` on a fresh ``DAGSTER_HOME`` with the
+    settings ``make ui`` installs, writing a fresh warehouse from the sandbox servers."""
+    root = tmp_path_factory.mktemp("launched")
+    home, warehouse = root / "dagster_home", root / "warehouse"
+    home.mkdir()
+    shutil.copyfile(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JIRA_", "SFDC_", "KANTATA_", "PSOPS_", "DAGSTER_"))
+    }
+    env.update(sandbox_env)
+    env.update(
+        DAGSTER_HOME=str(home),
+        PSOPS_WAREHOUSE_DIR=str(warehouse),
+        PSOPS_AS_OF=SANDBOX_AS_OF.isoformat(),
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        GX_ANALYTICS_ENABLED="false",
+    )
+    port = _free_port()
+    dagster = Dagster(url=f"http://127.0.0.1:{port}", env=env, home=home, warehouse=warehouse)
+    processes = [
+        _start(
+            [
+                str(VENV_BIN / "dagster-webserver"),
+                *("-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)),
+            ],
+            env,
+            home / "webserver.log",
+        ),
+        _start(
+            [str(VENV_BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+            env,
+            home / "daemon.log",
+        ),
+    ]
+    try:
+        _wait_until_serving(dagster, processes)
+        yield dagster
+    finally:
+        for process in processes:
+            _stop(process)
+
+
+def _tag(run: dict, key: str) -> str | None:
+    return next((t["value"] for t in run["tags"] if t["key"] == key), None)
+
+
+def _published_run_ids(warehouse: Path) -> set[str]:
+    con = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        weekly = con.execute("SELECT count(*) FROM marts.mart_utilization_weekly").fetchone()[0]
+        assert weekly > 0, "the marts are published with rows"
+        return {r[0] for r in con.execute("SELECT run_id FROM marts._publish_log").fetchall()}
+    finally:
+        con.close()
+
+
+def _leftovers(warehouse: Path) -> list[str]:
+    """Staging files no finished run owns (``export`` points at its ``.export.<run>``)."""
+    current = (warehouse / "export").resolve()
+    found = [
+        p
+        for pattern in (".psops.*", ".analytics.*", ".export.*", ".export-link.*")
+        for p in warehouse.glob(pattern)
+    ]
+    return sorted(p.name for p in found if p.resolve() != current)
+
+
+def _lock_holder(warehouse: Path) -> str:
+    lock = warehouse / ".refresh.lock"
+    return lock.read_text().strip() if lock.exists() else ""
+
+
+def _executor_pid(events: list[dict]) -> int:
+    """The pid the in-process executor names: every step ran in this one process."""
+    pids = [
+        int(m.group(1))
+        for e in events
+        if (m := re.fullmatch(r"Executing steps in process \(pid: (\d+)\)", e.get("message") or ""))
+    ]
+    assert len(pids) == 1, "the run executes its steps in process, once"
+    return pids[0]
+
+
+def _assert_one_hold_of_the_warehouse(events: list[dict]) -> None:
+    """The run initialises its resources (the warehouse: lock + working copy) once."""
+    inits = [
+        e
+        for e in events
+        if (e.get("message") or "").startswith("Starting initialization of resources")
+    ]
+    assert len(inits) == 1, [e["message"] for e in inits]
+    assert "warehouse" in inits[0]["message"]
+    steps = [e for e in events if e["__typename"] == "ExecutionStepStartEvent"]
+    assert len(steps) > 5, "ingest, gate, dbt and publish steps all ran"
+
+
+def test_a_launched_refresh_succeeds_and_publishes(dagster: Dagster) -> None:
+    """The refresh job launched as from the UI's launchpad (default config), queued, run by
+    the daemon's run worker in one process, publishes the warehouse."""
+    run_id = dagster.launch()
+    run = dagster.wait(run_id)
+    assert run["status"] == "SUCCESS", dagster.failure(run_id)
+    assert _tag(run, "psops/warehouse-writer") == "true"  # the queue's concurrency key
+    events = dagster.messages(run_id)
+    _assert_one_hold_of_the_warehouse(events)
+    _executor_pid(events)
+    assert not [e for e in events if "waiting for the warehouse writer" in (e["message"] or "")]
+    assert _published_run_ids(dagster.warehouse) == {run_id}
+    assert (dagster.warehouse / "psops.duckdb").exists()
+    assert (dagster.warehouse / "export" / "mart_utilization_weekly.parquet").exists()
+    assert _leftovers(dagster.warehouse) == []
+    assert _lock_holder(dagster.warehouse) == "", "the run released the writer lock"
+
+
+def test_a_cli_refresh_beside_a_launched_run_waits_and_both_succeed(
+    dagster: Dagster, tmp_path: Path
+) -> None:
+    """``psops refresh`` started while a launched run holds the warehouse says whom it
+    waits for, waits, then refreshes: both succeed and the later one's publish is live."""
+    run_id = dagster.launch()
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while f"dagster run {run_id}" not in _lock_holder(dagster.warehouse):
+        if dagster.run(run_id)["status"] in TERMINAL or time.monotonic() > deadline:
+            pytest.fail(f"run {run_id} never held the writer lock\n{dagster.failure(run_id)}")
+        time.sleep(0.5)
+    holder = _lock_holder(dagster.warehouse)
+
+    cli = subprocess.run(
+        [str(VENV_BIN / "psops"), "refresh"],
+        env=dagster.env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=2 * RUN_TIMEOUT,
+    )
+    run = dagster.wait(run_id)
+    assert run["status"] == "SUCCESS", dagster.failure(run_id)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    waited = f"another refresh (pid {holder}) is writing this warehouse; waiting for it…"
+    assert waited in cli.stdout, cli.stdout
+
+    events = dagster.messages(run_id)
+    _assert_one_hold_of_the_warehouse(events)
+    assert holder == f"{_executor_pid(events)} dagster run {run_id}", (
+        "the run worker that executes the steps holds the lock"
+    )
+    cli_run = re.search(r"published .* \(\d+ checks passed, run ([0-9a-f-]+)\)", cli.stdout)
+    assert cli_run, cli.stdout
+    # the CLI's run is in the same instance (DAGSTER_HOME): the UI lists it too
+    assert dagster.wait(cli_run.group(1), timeout=30)["status"] == "SUCCESS"
+    assert _published_run_ids(dagster.warehouse) == {cli_run.group(1)}, "the later publish"
+    assert _leftovers(dagster.warehouse) == []
+    assert _lock_holder(dagster.warehouse) == ""
+
+
+def test_the_hourly_schedule_run_request_is_launched_and_succeeds(dagster: Dagster) -> None:
+    """The hourly schedule's tick, evaluated by the code location as the daemon would, asks
+    for an incremental refresh; launched with its config and tags, it succeeds."""
+    selector = {
+        "repositoryLocationName": dagster.location,
+        "repositoryName": dagster.repository,
+        "scheduleName": HOURLY_SCHEDULE,
+    }
+    tick = dagster.gql(
+        SCHEDULE_DRY_RUN, selector=selector, timestamp=datetime.now(UTC).timestamp()
+    )["scheduleDryRun"]
+    assert tick["__typename"] == "DryRunInstigationTick", tick
+    evaluation = tick["evaluationResult"]
+    assert evaluation["error"] is None, evaluation["error"]
+    (request,) = evaluation["runRequests"]
+    run_config = yaml.safe_load(request["runConfigYaml"])
+    assert {op["config"]["full"] for op in run_config["ops"].values()} == {False}
+    tags = {t["key"]: t["value"] for t in request["tags"]}
+    assert tags["psops/purpose"] == "hourly"
+
+    run_id = dagster.launch(run_config, {**tags, "dagster/schedule_name": HOURLY_SCHEDULE})
+    run = dagster.wait(run_id)
+    assert run["status"] == "SUCCESS", dagster.failure(run_id)
+    assert _tag(run, "psops/purpose") == "hourly"
+    assert _tag(run, "psops/warehouse-writer") == "true"
+    assert yaml.safe_load(run["runConfigYaml"]) == run_config
+    _assert_one_hold_of_the_warehouse(dagster.messages(run_id))
+    assert _published_run_ids(dagster.warehouse) == {run_id}
+    assert _leftovers(dagster.warehouse) == []
