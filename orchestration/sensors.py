@@ -10,8 +10,16 @@ ALERT_WEBHOOK_ENV = "PSOPS_ALERT_WEBHOOK"
 
 
 def failure_message(context: RunFailureSensorContext) -> dict:
+    """The alert: which run failed and why, each failed step with its root cause
+    (``ingest_kantata: RetryBudgetExhausted: kantata: gave up …``), not Dagster's wrapper."""
+    from orchestration.refresh import root_cause
+
     run = context.dagster_run
-    error = context.failure_event.message or "the run failed"
+    steps = [
+        f"{event.step_key}: {root_cause(event.event_specific_data.error)}"
+        for event in context.get_step_failure_events()
+    ]
+    error = "; ".join(steps) or context.failure_event.message or "the run failed"
     return {
         "text": f"psops: run {run.run_id[:8]} of `{run.job_name}` failed: {error}",
         "run_id": run.run_id,

@@ -104,7 +104,9 @@ def test_a_failed_run_posts_an_alert_to_the_webhook(webhook, monkeypatch) -> Non
     assert len(received) == 1
     assert received[0]["job"] == "refresh"
     assert received[0]["text"].startswith("psops: run ")
-    assert "failed" in received[0]["text"]
+    assert received[0]["text"].endswith(
+        "failed: explode: RuntimeError: Kantata answered 503 forever"
+    )
 
 
 def test_without_a_webhook_the_alert_sensor_skips(monkeypatch) -> None:
