@@ -56,6 +56,20 @@ def ingest_everything(db: Path, full: bool = False) -> None:
     ingest_sources(db, full=full)
 
 
+def clean_ingest_of(sandbox: Path, folder: Path) -> Path:
+    """A fault-free ingest of every source from servers over ``sandbox`` into
+    ``folder/psops.duckdb`` (the reference a faulty run must equal)."""
+    db = folder / "psops.duckdb"
+    mp = pytest.MonkeyPatch()
+    with serving(sandbox) as servers:
+        use_env(mp, connector_env(servers))
+        try:
+            ingest_everything(db)
+        finally:
+            mp.undo()
+    return db
+
+
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         t

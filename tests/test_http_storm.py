@@ -20,7 +20,13 @@ from sources.common.runner import ingest_sources
 from sources.jira import SOURCE as JIRA
 from sources.kantata import SOURCE as KANTATA
 from sources.sandbox.faults import FaultConfig
-from tests.ingest_helpers import connector_env, ingest_everything, serving, snapshot, use_env
+from tests.ingest_helpers import (
+    clean_ingest_of,
+    connector_env,
+    serving,
+    snapshot,
+    use_env,
+)
 from tests.test_refresh_e2e import psops
 
 pytestmark = pytest.mark.e2e
@@ -30,15 +36,7 @@ STORM = FaultConfig(error_rate=0.2, rate_limit=5, reset_rate=0.05, truncate_rate
 
 @pytest.fixture(scope="module")
 def clean_ingest(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("clean") / "psops.duckdb"
-    mp = pytest.MonkeyPatch()
-    with serving(sandbox_db) as servers:
-        use_env(mp, connector_env(servers))
-        try:
-            ingest_everything(db)
-        finally:
-            mp.undo()
-    return db
+    return clean_ingest_of(sandbox_db, tmp_path_factory.mktemp("clean"))
 
 
 def test_429s_pause_the_source_and_spend_no_retry_budget(

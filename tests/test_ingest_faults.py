@@ -22,6 +22,7 @@ from sources.sandbox.bad_records import LOADABLE_KINDS, QUARANTINE_KINDS
 from sources.sandbox.faults import FaultConfig
 from tests.conftest import REPO_ROOT
 from tests.ingest_helpers import (
+    clean_ingest_of,
     connector_env,
     ingest_everything,
     query,
@@ -43,16 +44,7 @@ def bad_sandbox(make_sandbox) -> Path:
 @pytest.fixture(scope="module")
 def clean_run(bad_sandbox: Path, tmp_path_factory: pytest.TempPathFactory):
     """A fault-free ingest of the sandbox: (warehouse file, the connector environment)."""
-    db = tmp_path_factory.mktemp("clean") / "psops.duckdb"
-    mp = pytest.MonkeyPatch()
-    with serving(bad_sandbox) as servers:
-        env = connector_env(servers)
-        use_env(mp, env)
-        try:
-            ingest_everything(db)
-        finally:
-            mp.undo()
-    return db
+    return clean_ingest_of(bad_sandbox, tmp_path_factory.mktemp("clean"))
 
 
 def test_a_refresh_under_5xx_429_resets_and_truncation_lands_the_same_rows(
