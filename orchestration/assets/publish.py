@@ -183,7 +183,8 @@ def swap_export(paths: WarehousePaths, staging_export: Path) -> None:
     pointed at before."""
     previous = paths.export_dir.resolve() if paths.export_dir.is_symlink() else None
     if paths.export_dir.exists() and previous is None:  # a real folder (psops before links)
-        os.replace(paths.export_dir, paths.root / f".export.folder.{staging_export.name}")
+        run = staging_export.name.removeprefix(".export.")
+        os.replace(paths.export_dir, paths.root / f".export.before-links.{run}")
     link = paths.root / f".export-link.{staging_export.name}"
     link.unlink(missing_ok=True)
     os.symlink(staging_export.name, link)  # relative: the warehouse folder can move
