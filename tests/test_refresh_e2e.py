@@ -19,7 +19,9 @@ pytestmark = pytest.mark.e2e
 PSOPS = [sys.executable, "-m", "orchestration.cli"]
 
 
-def psops(args: list[str], env: dict[str, str], warehouse: Path) -> subprocess.CompletedProcess:
+def psops_env(env: dict[str, str], warehouse: Path) -> dict[str, str]:
+    """This process's environment without any connector or psops setting, then ``env`` (the
+    sandbox's variables), the warehouse and the sandbox's as-of date."""
     full_env = {
         k: v
         for k, v in os.environ.items()
@@ -28,9 +30,13 @@ def psops(args: list[str], env: dict[str, str], warehouse: Path) -> subprocess.C
     full_env.update(env)
     full_env["PSOPS_WAREHOUSE_DIR"] = str(warehouse)
     full_env["PSOPS_AS_OF"] = SANDBOX_AS_OF.isoformat()
+    return full_env
+
+
+def psops(args: list[str], env: dict[str, str], warehouse: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         PSOPS + args,
-        env=full_env,
+        env=psops_env(env, warehouse),
         cwd=warehouse.parent,
         capture_output=True,
         text=True,

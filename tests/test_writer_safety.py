@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SANDBOX_AS_OF
+from tests.test_refresh_e2e import psops_env
 
 pytestmark = pytest.mark.e2e
 
@@ -50,18 +50,7 @@ STAGED_RUN = re.compile(r"^\.(?:export|analytics)\.([0-9a-f-]{36})(?:\.duckdb)?$
 PUBLISHED_RUN = re.compile(r"^published .* run ([0-9a-f-]+)\)$", re.MULTILINE)
 
 
-def environment(env: dict[str, str], warehouse: Path) -> dict[str, str]:
-    """The sandbox's variables, the temporary warehouse, the sandbox's as-of date (as
-    ``tests/test_refresh_e2e.py`` runs ``psops``)."""
-    full = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("JIRA_", "SFDC_", "KANTATA_", "PSOPS_"))
-    }
-    full.update(env)
-    full["PSOPS_WAREHOUSE_DIR"] = str(warehouse)
-    full["PSOPS_AS_OF"] = SANDBOX_AS_OF.isoformat()
-    return full
+environment = psops_env  # the sandbox's variables, the warehouse, the as-of date
 
 
 # --- processes ---------------------------------------------------------------------------
