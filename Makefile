@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo test lint ui manifest clean bench-ingest
+.PHONY: install demo report test lint ui manifest clean bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ manifest: $(STAMP)
 
 demo: install
 	$(BIN)/psops demo
+
+# the QBR pack of the demo's warehouse (made first if there is none): warehouse/reports/
+report: install
+	test -f warehouse/analytics.duckdb || $(BIN)/psops demo
+	$(BIN)/psops report qbr
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

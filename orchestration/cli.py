@@ -324,6 +324,39 @@ def print_summary(outcome_checks: int) -> None:
         con.close()
 
 
+def _write_pack(quarter: str | None, region: str | None, out: Path | None, pdf: bool) -> int:
+    """Write the QBR pack; say where it is (or, in one line, why it is not)."""
+    from orchestration.reports.pdf import ChromiumMissing
+    from orchestration.reports.qbr import write_qbr_pack
+    from orchestration.reports.qbr_data import NothingPublished, ReportInputError
+
+    paths = warehouse_paths()
+    try:
+        pack, files = write_qbr_pack(
+            paths.analytics_db, out or paths.root / "reports", quarter, region, pdf=pdf
+        )
+    except (NothingPublished, ReportInputError) as exc:
+        _err(f"psops report: {exc}")
+        return EXIT_CONFIG
+    except ChromiumMissing as exc:
+        _err(f"psops report: the HTML is written, the PDF is not: {exc} (or pass --no-pdf)")
+        return EXIT_CONFIG
+    except RuntimeError as exc:  # chromium / poppler failed: the HTML is there
+        _err(f"psops report: the HTML is written, the PDF is not: {exc}")
+        return EXIT_CHECK_FAILED
+    c = pack.cover
+    _say(f"QBR pack {pack.quarter} ({pack.region or 'all regions'}), refresh {c.run_id[:8]} ")
+    _say(f"  as of {c.as_of}, published {c.published_at:%Y-%m-%d %H:%M} UTC; {c.check_summary}")
+    _say(f"  {files.html}")
+    if files.pdf:
+        _say(f"  {files.pdf} ({files.pages} pages)")
+    return EXIT_OK
+
+
+def cmd_report_qbr(args: argparse.Namespace) -> int:
+    return _write_pack(args.quarter, args.region, Path(args.out) if args.out else None, args.pdf)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.refresh import run_refresh
     from orchestration.resources import pin_warehouse_dir
@@ -357,7 +390,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _err(f"step failed: {error}")
         return outcome.exit_code
     print_summary(outcome.passed_checks)
-    return EXIT_OK
+    return _demo_pack()
+
+
+def _demo_pack() -> int:
+    from orchestration.reports.pdf import ChromiumMissing, find_chromium
+
+    _say("\nThe QBR pack (`psops report qbr`, `make report`):")
+    with_pdf = find_chromium() is not None
+    code = _write_pack(None, None, None, pdf=with_pdf)
+    if not with_pdf:
+        _say(f"  no PDF: {ChromiumMissing()}")
+    return code
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -587,6 +631,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     marts = _command(sub, "marts", help="the published marts with their row counts")
     marts.set_defaults(func=cmd_marts)
+
+    report = _command(sub, "report", help="what leaders look at: the QBR pack")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    qbr = _command(
+        report_sub,
+        "qbr",
+        help="the QBR pack as one HTML file (charts inline) and PDF, from the published marts",
+    )
+    qbr.add_argument("--quarter", help="YYYY-Qn (default: the quarter of the last publish)")
+    qbr.add_argument("--region", help="AMER, EMEA or APAC (default: every region)")
+    qbr.add_argument("--out", help="folder (default: warehouse/reports/)")
+    qbr.add_argument(
+        "--no-pdf", dest="pdf", action="store_false", help="only the HTML (no Chromium needed)"
+    )
+    qbr.set_defaults(func=cmd_report_qbr)
 
     docs = _command(sub, "docs", help="build dbt's documentation site into warehouse/docs/")
     docs.set_defaults(func=cmd_docs)

@@ -1,4 +1,5 @@
-"""The one Dagster ``Definitions`` of psops: ingest → GX gate → dbt build → publish.
+"""The one Dagster ``Definitions`` of psops: ingest → GX gate → dbt build → publish
+(→ the QBR pack, weekly).
 
 Every job runs in one process (``in_process_executor``), whoever launches it — the UI, a
 schedule, ``dagster job execute`` or ``psops refresh``: DuckDB has one writer per file, and
@@ -11,10 +12,11 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import publish
+from orchestration.assets.reports import qbr_pack
 from orchestration.checks import gx_checks
 from orchestration.dq import record_check_results
 from orchestration.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
-from orchestration.schedules import REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
+from orchestration.schedules import QBR_JOB, REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
 from orchestration.sensors import sensors
 from sources.common.config import load_env
 from sources.registry import all_sources
@@ -24,19 +26,31 @@ pin_warehouse_dir()
 
 ingest_assets = [build_ingest_assets(source) for source in all_sources()]
 
+# the refresh is everything but the reports; the weekly QBR run adds the pack at the end
+REFRESH_SELECTION = AssetSelection.all() - AssetSelection.assets(qbr_pack)
+
 refresh_job = define_asset_job(
     REFRESH_JOB,
-    selection=AssetSelection.all(),
+    selection=REFRESH_SELECTION,
     description="One whole refresh: ingest every source, run the gate, dbt build, publish.",
     tags={WAREHOUSE_WRITER_TAG: "true"},
     executor_def=in_process_executor,
     hooks=record_check_results,  # every check result into dq.check_results (+ Jira loop)
 )
 
+qbr_job = define_asset_job(
+    QBR_JOB,
+    selection=AssetSelection.all(),
+    description="A whole refresh, then the QBR pack from what it published (weekly).",
+    tags={WAREHOUSE_WRITER_TAG: "true"},
+    executor_def=in_process_executor,
+    hooks=record_check_results,
+)
+
 defs = Definitions(
-    assets=[*ingest_assets, dbt_models, publish],
+    assets=[*ingest_assets, dbt_models, publish, qbr_pack],
     asset_checks=gx_checks,
-    jobs=[refresh_job],
+    jobs=[refresh_job, qbr_job],
     schedules=schedules,
     sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

@@ -15,6 +15,7 @@ from typing import TextIO
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 from dagster._utils.error import SerializableErrorInfo
 
+from orchestration.assets.reports import REPORTS_GROUP
 from sources.common.config import warehouse_paths
 from sources.common.errors import SourceConfigError
 
@@ -96,7 +97,8 @@ def selection_choices() -> dict[str, list[str]]:
 
     graph = defs.resolve_asset_graph()
     groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
-    groups = [g for g in groups if g not in ("default", "seeds")]  # dbt seeds: upstream only
+    # dbt seeds: upstream only; reports: `psops report`, not part of a refresh
+    groups = [g for g in groups if g not in ("default", "seeds", REPORTS_GROUP)]
     choices = {group: [group] for group in groups}
     for prefix in (RAW_PREFIX, MARTS_PREFIX):
         members = [g for g in groups if g.startswith(prefix)]
@@ -114,7 +116,7 @@ def resolve_selection(names: Sequence[str]) -> AssetSelection:
     if unknown:
         raise UnknownSelection(unknown, list(choices))
     groups = sorted({group for name in names for group in choices[name]})
-    return AssetSelection.groups(*groups).downstream()
+    return AssetSelection.groups(*groups).downstream() - AssetSelection.groups(REPORTS_GROUP)
 
 
 def selected_asset_keys(names: Sequence[str]) -> set[AssetKey]:

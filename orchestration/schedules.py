@@ -7,6 +7,7 @@ from dagster import DefaultScheduleStatus, ScheduleDefinition
 from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"
+QBR_JOB = "qbr_refresh"  # the refresh, then the QBR pack
 WAREHOUSE_WRITER_TAG = "psops/warehouse-writer"
 
 
@@ -15,11 +16,13 @@ def ingest_run_config(full: bool) -> dict:
     return {"ops": {f"ingest_{s.name}": {"config": {"full": full}} for s in all_sources()}}
 
 
-def _schedule(name: str, cron: str, full: bool, purpose: str, description: str):
+def _schedule(
+    name: str, cron: str, full: bool, purpose: str, description: str, job: str = REFRESH_JOB
+):
     return ScheduleDefinition(
         name=name,
         cron_schedule=cron,
-        job_name=REFRESH_JOB,
+        job_name=job,
         run_config=ingest_run_config(full),
         tags={WAREHOUSE_WRITER_TAG: "true", "psops/purpose": purpose},
         execution_timezone="UTC",
@@ -47,7 +50,8 @@ weekly_qbr_refresh_schedule = _schedule(
     "0 6 * * 1",
     full=False,
     purpose="qbr",
-    description="Monday 06:00 UTC refresh for the weekly QBR / planning pack.",
+    description="Monday 06:00 UTC: a refresh, then the QBR pack (warehouse/reports/).",
+    job=QBR_JOB,
 )
 
 schedules = [hourly_refresh_schedule, nightly_full_refresh_schedule, weekly_qbr_refresh_schedule]

@@ -116,3 +116,21 @@ def test_definitions_pass_dagster_validation() -> None:
     from orchestration.definitions import defs
 
     Definitions.validate_loadable(defs)
+
+
+def test_the_qbr_pack_follows_publish_in_the_weekly_job_only() -> None:
+    """The hourly and nightly refreshes stop at publish; the weekly QBR schedule's job is the
+    refresh plus the pack, which reads what publish just published."""
+    from orchestration.definitions import defs
+    from orchestration.refresh import selection_choices
+    from orchestration.schedules import weekly_qbr_refresh_schedule
+
+    graph = _graph()
+    pack = AssetKey("qbr_pack")
+    assert graph.get(pack).parent_keys == {AssetKey("publish")}
+    assert graph.get(pack).group_name == "reports"
+    refresh = defs.resolve_job_def("refresh").asset_layer.selected_asset_keys
+    weekly = defs.resolve_job_def(weekly_qbr_refresh_schedule.job_name).asset_layer
+    assert pack not in refresh and AssetKey("publish") in refresh
+    assert weekly.selected_asset_keys == refresh | {pack}
+    assert "reports" not in selection_choices()  # `psops refresh --select` never builds it

@@ -36,7 +36,7 @@ def test_every_schedule_is_off_until_turned_on_and_marks_a_warehouse_writer() ->
     }
     for schedule in schedules:
         assert schedule.default_status == DefaultScheduleStatus.STOPPED
-        assert schedule.job_name == "refresh"
+        assert schedule.job_name == ("qbr_refresh" if "qbr" in schedule.name else "refresh")
         assert schedule.tags[WAREHOUSE_WRITER_TAG] == "true"
 
 

@@ -30,6 +30,7 @@ from orchestration.dq import (
 )
 from orchestration.resources import WarehouseResource
 from sources.common.config import WarehousePaths, as_of_date
+from sources.common.loader import STATE_TABLE
 
 MART_SCHEMA = "marts"
 PREVIEW_MART = "mart_utilization_monthly"
@@ -162,6 +163,7 @@ def _build_staging(
                 f"COPY {MART_SCHEMA}.{mart} TO '{staging_export / (mart + '.parquet')}' "
                 "(FORMAT parquet)"
             )
+        _publish_source_freshness(con)
         con.execute("DETACH pipeline")
         con.execute(
             f"""CREATE TABLE {MART_SCHEMA}._publish_log (run_id VARCHAR, as_of_date DATE,
@@ -175,6 +177,26 @@ def _build_staging(
     finally:
         con.close()
     return counts
+
+
+def _publish_source_freshness(con: duckdb.DuckDBPyConnection) -> None:
+    """``marts._source_freshness``: when each source stream last loaded and what, so a
+    reader of the published file alone (the QBR pack's footer, a BI tool) can say how
+    fresh the numbers are."""
+    con.execute(
+        f"""CREATE TABLE {MART_SCHEMA}._source_freshness (source VARCHAR, stream VARCHAR,
+        last_loaded_at TIMESTAMP, rows_loaded BIGINT)"""
+    )
+    has_state = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'pipeline' "
+        "AND schema_name = 'raw' AND table_name = '_ingest_state'"
+    ).fetchone()[0]
+    if has_state:
+        con.execute(
+            f"""INSERT INTO {MART_SCHEMA}._source_freshness
+            SELECT source, stream, updated_at, rows_loaded FROM pipeline.{STATE_TABLE}
+            ORDER BY source, stream"""
+        )
 
 
 def swap_export(paths: WarehousePaths, staging_export: Path) -> None:
