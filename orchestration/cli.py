@@ -345,7 +345,7 @@ def _write_pack(quarter: str | None, region: str | None, out: Path | None, pdf: 
         _err(f"psops report: the HTML is written, the PDF is not: {exc}")
         return EXIT_CHECK_FAILED
     c = pack.cover
-    _say(f"QBR pack {pack.quarter} ({pack.region or 'all regions'}), refresh {c.run_id[:8]} ")
+    _say(f"QBR pack {pack.quarter} ({pack.region or 'all regions'}), refresh {c.run_id[:8]}")
     _say(f"  as of {c.as_of}, published {c.published_at:%Y-%m-%d %H:%M} UTC; {c.check_summary}")
     _say(f"  {files.html}")
     if files.pdf:

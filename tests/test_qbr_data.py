@@ -878,3 +878,26 @@ def test_bad_quarter_and_region_are_refused(analytics: Path) -> None:
         build_pack(analytics, "2026Q3")
     with pytest.raises(ReportInputError, match=r"'MARS'.*AMER, EMEA"):
         build_pack(analytics, region="MARS")
+
+
+def test_every_number_of_the_hand_built_pack_reads_back_from_its_html(pack: Pack) -> None:
+    """The values asserted above, hand-computed, are what the HTML prints: each value table
+    parsed back cell by cell, and the headline tiles."""
+    from orchestration.reports.parse import read_empty, read_kpis, read_tables
+    from orchestration.reports.render import raw_value, render_html
+
+    html = render_html(pack)
+    tables, empty = read_tables(html), read_empty(html)
+    for s in (*pack.sections, *pack.footer):
+        if s.empty:
+            assert empty[s.key] == s.empty
+            assert s.key not in tables
+            continue
+        names = [c.name for c in s.table.columns]
+        assert tables[s.key] == [
+            {name: raw_value(v) for name, v in zip(names, row, strict=True)} for row in s.table.rows
+        ], s.key
+    tiles = read_kpis(html)
+    assert [(t["data-metric"], t["data-actual"] or None, t["data-status"]) for t in tiles] == [
+        (k.metric, raw_value(k.actual), k.status) for k in section(pack, "headline").kpis
+    ]

@@ -178,6 +178,33 @@ def test_revenue_bookings_and_capacity_equal_their_marts(pack) -> None:
     )
 
 
+def test_risks_equal_the_clocks_and_the_hygiene_marts(pack) -> None:
+    warehouse, html = pack
+    tables = read_tables(html.read_text())
+    # the sandbox's top priority is 'Highest'; a clock breached in the quarter counts
+    breached = _query(
+        warehouse,
+        """SELECT issue_key, metric, elapsed_business_hours FROM marts.fct_sla_clocks
+           WHERE priority = 'Highest' AND sla_status = 'breached'
+             AND stop_month BETWEEN DATE '2026-10-01' AND DATE '2026-12-01'""",
+    )
+    assert breached
+    _assert_values(
+        {(r["issue"], r["metric"]): _num(r["elapsed hours"]) for r in tables["sla_breached_p1"]},
+        {(key, metric): hours for key, metric, hours in breached},
+    )
+    assert sum(int(r["breached"]) for r in tables["risk_p1"]) == len(breached)
+    hygiene = _query(
+        warehouse,
+        """SELECT source, reason, count(*) FROM marts.dq_unmatched_identities GROUP BY ALL
+           UNION ALL SELECT 'jira', missing_reason, count(*)
+           FROM marts.dq_tickets_without_policy GROUP BY ALL""",
+    )
+    assert {(r["source"], r["reason"]): int(r["records"]) for r in tables["risk_hygiene"]} == {
+        (source, reason): n for source, reason, n in hygiene
+    }
+
+
 def test_the_footer_shows_freshness_and_the_gate_of_the_published_run(pack) -> None:
     warehouse, html = pack
     tables = read_tables(html.read_text())
