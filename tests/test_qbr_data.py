@@ -51,6 +51,30 @@ def _utilization_rows() -> list[tuple[Any, ...]]:
     return rows
 
 
+# A key result of mart_sokr_scorecard: objective_id, objective, kr_id, description, metric,
+# scope_type, scope_value.
+KR_ORG = ("O1", "Billable org", "KR-1a", "Org util 50 to 70", "billable_utilization", "org", "all")
+KR_EMEA = (
+    "O1",
+    "Billable org",
+    "KR-1b",
+    "EMEA util 60 to 70",
+    "billable_utilization",
+    "region",
+    "EMEA",
+)
+KR_AMER = (
+    "O2",
+    "Sell services",
+    "KR-2a",
+    "AMER bookings 1M",
+    "bookings_closed_won",
+    "region",
+    "AMER",
+)
+KR_Q3 = ("O3", "Old quarter", "KR-3a", "Org util Q3", "billable_utilization", "org", "all")
+
+
 TABLES: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
     "_publish_log": (
         "run_id VARCHAR, as_of_date DATE, published_at TIMESTAMP, mart VARCHAR, "
@@ -81,95 +105,16 @@ TABLES: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
         "scope_value VARCHAR, baseline DOUBLE, target DOUBLE, actual DOUBLE, score DOUBLE, "
         "expected DOUBLE, status VARCHAR",
         [
+            # as of, quarter, key result, baseline, target, actual, score, expected, status
             # the latest snapshot of 2026-Q4
-            (
-                D("2026-11-18"),
-                "2026-Q4",
-                "O1",
-                "Billable org",
-                "KR-1a",
-                "Org util 50 to 70",
-                "billable_utilization",
-                "org",
-                "all",
-                0.5,
-                0.7,
-                0.6,
-                0.5,
-                1.0,
-                "off_track",
-            ),
-            (
-                D("2026-11-18"),
-                "2026-Q4",
-                "O1",
-                "Billable org",
-                "KR-1b",
-                "EMEA util 60 to 70",
-                "billable_utilization",
-                "region",
-                "EMEA",
-                0.6,
-                0.7,
-                0.68,
-                0.8,
-                1.0,
-                "at_risk",
-            ),
-            (
-                D("2026-11-18"),
-                "2026-Q4",
-                "O2",
-                "Sell services",
-                "KR-2a",
-                "AMER bookings 1M",
-                "bookings_closed_won",
-                "region",
-                "AMER",
-                0.0,
-                1e6,
-                6e5,
-                0.6,
-                0.5,
-                "on_track",
-            ),
+            (D("2026-11-18"), "2026-Q4", *KR_ORG, 0.5, 0.7, 0.6, 0.5, 1.0, "off_track"),
+            (D("2026-11-18"), "2026-Q4", *KR_EMEA, 0.6, 0.7, 0.68, 0.8, 1.0, "at_risk"),
+            (D("2026-11-18"), "2026-Q4", *KR_AMER, 0.0, 1e6, 6e5, 0.6, 0.5, "on_track"),
             # an older snapshot of 2026-Q4: never shown
-            (
-                D("2026-11-11"),
-                "2026-Q4",
-                "O1",
-                "Billable org",
-                "KR-1a",
-                "Org util 50 to 70",
-                "billable_utilization",
-                "org",
-                "all",
-                0.5,
-                0.7,
-                0.7,
-                1.0,
-                1.0,
-                "on_track",
-            ),
-            (
-                D("2026-11-18"),
-                "2026-Q3",
-                "O3",
-                "Old quarter",
-                "KR-3a",
-                "Org util Q3",
-                "billable_utilization",
-                "org",
-                "all",
-                0.5,
-                0.7,
-                0.55,
-                0.25,
-                1.0,
-                "missed",
-            ),
+            (D("2026-11-11"), "2026-Q4", *KR_ORG, 0.5, 0.7, 0.7, 1.0, 1.0, "on_track"),
+            (D("2026-11-18"), "2026-Q3", *KR_Q3, 0.5, 0.7, 0.55, 0.25, 1.0, "missed"),
         ],
-    ),  # fmt: skip
+    ),
     "mart_utilization_monthly": (
         "month_start DATE, grain VARCHAR, region VARCHAR, billable_utilization DOUBLE, "
         "productive_utilization DOUBLE, target_utilization DOUBLE, available_hours DOUBLE, "
