@@ -27,7 +27,9 @@ import duckdb
 import pytest
 import requests
 import yaml
+from playwright.sync_api import Page, expect
 
+from tests.browser import browser_page, screenshot
 from tests.conftest import REPO_ROOT, SANDBOX_AS_OF, VENV_BIN
 
 pytestmark = pytest.mark.e2e
@@ -280,6 +282,15 @@ def dagster(
     )
     port = _free_port()
     dagster = Dagster(url=f"http://127.0.0.1:{port}", env=env, home=home, warehouse=warehouse)
+    # the instance's SQLite storage, made before the webserver and the daemon race to create
+    # it ("table alembic_version already exists": the daemon exited)
+    subprocess.run(
+        [str(VENV_BIN / "dagster"), "instance", "migrate"],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
     processes = [
         _start(
             [
@@ -373,6 +384,122 @@ def test_a_launched_refresh_succeeds_and_publishes(dagster: Dagster) -> None:
     assert (dagster.warehouse / "export" / "mart_utilization_weekly.parquet").exists()
     assert _leftovers(dagster.warehouse) == []
     assert _lock_holder(dagster.warehouse) == "", "the run released the writer lock"
+
+
+ASSET_GROUPS = """
+{ assetNodes { assetKey { path } groupName } }
+"""
+
+LATEST_MATERIALIZATION = """
+query($path: [String!]!) {
+  assetOrError(assetKey: {path: $path}) {
+    __typename
+    ... on Asset {
+      assetMaterializations(limit: 1) {
+        runId
+        metadataEntries { label ... on IntMetadataEntry { intValue } }
+      }
+    }
+  }
+}
+"""
+
+UI_MART = "mart_utilization_monthly"
+UI_TIMEOUT = 60_000  # ms: a page and its asset statuses load in seconds, slower beside a run
+UI_GROUPS = ("raw_jira", "marts_utilization")  # whose lineage pages show every asset by name
+# texts of Dagster UI's error and empty states: none may show on the pages checked
+UI_ERROR_TEXTS = (
+    "Unexpected error",
+    "An error occurred",
+    "Error loading",
+    "Asset not found",
+    "No assets were found",
+    "Empty graph",
+)
+
+
+def _assert_not_an_error_page(page: Page) -> None:
+    text = page.inner_text("body")
+    assert not [e for e in UI_ERROR_TEXTS if e in text], text[:2000]
+
+
+def test_the_ui_in_a_browser_shows_the_lineage_and_a_marts_row_count(dagster: Dagster) -> None:
+    """Chromium opens the webserver's UI after the launched refresh: the global asset
+    lineage draws every asset group; a group's lineage page draws each of its assets by
+    name, materialized; the mart's page shows the row count the refresh published."""
+    nodes = dagster.gql(ASSET_GROUPS)["assetNodes"]
+    groups = {n["groupName"] for n in nodes}
+    by_group = {
+        g: sorted(n["assetKey"]["path"][-1] for n in nodes if n["groupName"] == g) for g in groups
+    }
+    (mart_path,) = [n["assetKey"]["path"] for n in nodes if n["assetKey"]["path"][-1] == UI_MART]
+    asset = dagster.gql(LATEST_MATERIALIZATION, path=mart_path)["assetOrError"]
+    assert asset["__typename"] == "Asset", asset
+    (materialization,) = asset["assetMaterializations"]
+    row_counts = [
+        e["intValue"]
+        for e in materialization["metadataEntries"]
+        if e["label"] == "dagster/row_count"
+    ]
+    assert row_counts, f"no dagster/row_count on {mart_path}'s materialization (fetch_row_counts)"
+    con = duckdb.connect(str(dagster.warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        published = con.execute(f"SELECT count(*) FROM {'.'.join(mart_path)}").fetchone()[0]
+    finally:
+        con.close()
+    assert row_counts == [published] and published > 0
+    # a fresh instance on loopback opens a "Join the Dagster community" dialog over every
+    # page; this is what its Skip button sends
+    assert dagster.gql("mutation { setNuxSeen }")["setNuxSeen"] is True
+
+    with browser_page(width=1800, height=1000) as browser:
+        page = browser.page
+        page.set_default_timeout(UI_TIMEOUT)
+        # (a) the global asset lineage: one node per asset group, with the edges between
+        page.goto(f"{dagster.url}/asset-groups")
+        expect(page.get_by_text("Global asset lineage")).to_be_visible(timeout=UI_TIMEOUT)
+        group_nodes = page.locator(
+            "svg foreignObject [class*=CollapsedGroupNode_collapsedGroupNodeBox]"
+        )
+        expect(group_nodes).to_have_count(len(groups), timeout=UI_TIMEOUT)
+        names = {t.strip() for t in group_nodes.locator("[data-tooltip]").all_text_contents()}
+        assert names == groups
+        assert page.locator("svg path").count() >= len(groups) - 1, "edges drawn"
+        _assert_not_an_error_page(page)
+        screenshot(page, "dagster-asset-lineage")
+
+        # (a) a group's lineage page: every asset by name, each materialized by the refresh
+        for group in UI_GROUPS:
+            page.goto(
+                f"{dagster.url}/locations/{dagster.repository}@{dagster.location}/asset-groups/{group}"
+            )
+            boxes = page.locator("svg foreignObject [class*=AssetNode_assetNodeBox]")
+            expect(boxes).to_have_count(len(by_group[group]), timeout=UI_TIMEOUT)
+            shown = sorted(
+                t.strip() for t in boxes.locator("[class*=AssetNode_assetName]").all_text_contents()
+            )
+            assert shown == by_group[group]
+            for box in boxes.all():
+                expect(box).to_contain_text("Materialized", timeout=UI_TIMEOUT)
+            _assert_not_an_error_page(page)
+        # the marts group's page links its downstream asset: publish
+        links = page.locator("svg foreignObject [class*=ForeignNode_assetNodeLinkContainer]")
+        expect(links.filter(has_text="publish")).to_have_count(1, timeout=UI_TIMEOUT)
+        screenshot(page, "dagster-mart-group")
+
+        # (b) the mart's page: the row count the refresh published
+        page.goto(f"{dagster.url}/assets/{'/'.join(mart_path)}")
+        status = page.locator("[class*=AssetNodeOverview_statusGrid]")
+        expect(status).to_contain_text("Row count", timeout=UI_TIMEOUT)
+        expect(status).to_contain_text(
+            re.compile(rf"Row count\s*{published:,}(?![\d,])"), timeout=UI_TIMEOUT
+        )
+        _assert_not_an_error_page(page)
+        screenshot(page, "dagster-mart-page")
+
+        assert browser.console_errors == []
+        assert browser.page_errors == []
+        assert browser.failed_requests == []
 
 
 def test_a_cli_refresh_beside_a_launched_run_waits_and_both_succeed(
