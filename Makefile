@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo report test lint ui manifest clean bench-ingest
+.PHONY: install browser demo report test lint ui manifest clean bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+# the browser tests drive Debian's chromium (Playwright, no browser download) and check the
+# QBR pack's PDF with poppler-utils: installed when missing (root, or sudo)
+APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get
+BROWSER_PACKAGES := chromium poppler-utils
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null; then \
+	  sudo=""; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+	  $$sudo $(APT_GET) install -y --no-install-recommends $(BROWSER_PACKAGES) \
+	  || { $$sudo $(APT_GET) update && \
+	       $$sudo $(APT_GET) install -y --no-install-recommends $(BROWSER_PACKAGES); }; \
+	fi
+
+test: install browser lint
 	$(BIN)/pytest -q
 
 # the sandbox APIs in the background (they write .env), then the Dagster UI on :3000

@@ -4,8 +4,6 @@ in the page; screenshots under ``warehouse/screenshots/``."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,30 +13,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from orchestration.reports.pdf import CHROMIUM_FLAGS, find_chromium
 from tests.conftest import REPO_ROOT
 
 SCREENSHOTS = REPO_ROOT / "warehouse" / "screenshots"
-# --headless is Playwright's headless=True; a fresh --user-data-dir is the temporary
-# profile directory given to launch_persistent_context
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# the pack's PDF printer's flags: one list (--headless is Playwright's headless=True; the
+# fresh --user-data-dir is the temporary profile given to launch_persistent_context)
+CHROMIUM_ARGS = [flag for flag in CHROMIUM_FLAGS if flag != "--headless"]
 
 
 def chromium_path() -> str:
-    """``PSOPS_CHROMIUM``, else ``chromium`` / ``chromium-browser`` on PATH; fails (never
+    """The Chromium the pack prints with (``PSOPS_CHROMIUM``, else on PATH); fails (never
     skips: CI must run these tests) when there is none."""
-    found = os.environ.get("PSOPS_CHROMIUM") or next(
-        filter(None, (shutil.which(name) for name in ("chromium", "chromium-browser"))), None
-    )
+    found = find_chromium()
     if not found:
-        pytest.fail("install Debian's chromium: apt-get install chromium (.ci/run does)")
+        pytest.fail("install Debian's chromium: apt-get install chromium (`make test` does)")
     return found
 
 

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.e2e
 
 REFRESH_JOB = "refresh"
 HOURLY_SCHEDULE = "hourly_refresh_schedule"
+WEEKLY_SCHEDULE, QBR_JOB = "weekly_qbr_refresh_schedule", "qbr_refresh"
 RUN_TIMEOUT = 900  # a refresh takes ~80 s on 2 cores; queued behind another, twice that
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -142,13 +143,18 @@ class Dagster:
             for name in ("webserver", "daemon")
         )
 
-    def launch(self, run_config: dict | None = None, tags: dict[str, str] | None = None) -> str:
-        """Launch the refresh job as the UI's launchpad does; the run id."""
+    def launch(
+        self,
+        run_config: dict | None = None,
+        tags: dict[str, str] | None = None,
+        job: str = REFRESH_JOB,
+    ) -> str:
+        """Launch a job (the refresh) as the UI's launchpad does; the run id."""
         params = {
             "selector": {
                 "repositoryLocationName": self.location,
                 "repositoryName": self.repository,
-                "jobName": REFRESH_JOB,
+                "jobName": job,
             },
             "runConfigData": run_config or {},
             "executionMetadata": {
@@ -543,13 +549,13 @@ def test_a_cli_refresh_beside_a_launched_run_waits_and_both_succeed(
     assert _lock_holder(dagster.warehouse) == ""
 
 
-def test_the_hourly_schedule_run_request_is_launched_and_succeeds(dagster: Dagster) -> None:
-    """The hourly schedule's tick, evaluated by the code location as the daemon would, asks
-    for an incremental refresh; launched with its config and tags, it succeeds."""
+def _schedule_run_request(dagster: Dagster, schedule: str) -> tuple[dict, dict[str, str]]:
+    """The schedule's tick, evaluated by the code location as the daemon would: the run
+    config and tags of its one run request."""
     selector = {
         "repositoryLocationName": dagster.location,
         "repositoryName": dagster.repository,
-        "scheduleName": HOURLY_SCHEDULE,
+        "scheduleName": schedule,
     }
     tick = dagster.gql(
         SCHEDULE_DRY_RUN, selector=selector, timestamp=datetime.now(UTC).timestamp()
@@ -558,9 +564,15 @@ def test_the_hourly_schedule_run_request_is_launched_and_succeeds(dagster: Dagst
     evaluation = tick["evaluationResult"]
     assert evaluation["error"] is None, evaluation["error"]
     (request,) = evaluation["runRequests"]
-    run_config = yaml.safe_load(request["runConfigYaml"])
-    assert {op["config"]["full"] for op in run_config["ops"].values()} == {False}
     tags = {t["key"]: t["value"] for t in request["tags"]}
+    return yaml.safe_load(request["runConfigYaml"]), tags
+
+
+def test_the_hourly_schedule_run_request_is_launched_and_succeeds(dagster: Dagster) -> None:
+    """The hourly schedule's tick asks for an incremental refresh; launched with its config
+    and tags, it succeeds."""
+    run_config, tags = _schedule_run_request(dagster, HOURLY_SCHEDULE)
+    assert {op["config"]["full"] for op in run_config["ops"].values()} == {False}
     assert tags["psops/purpose"] == "hourly"
 
     run_id = dagster.launch(run_config, {**tags, "dagster/schedule_name": HOURLY_SCHEDULE})
@@ -572,3 +584,67 @@ def test_the_hourly_schedule_run_request_is_launched_and_succeeds(dagster: Dagst
     _assert_one_hold_of_the_warehouse(dagster.messages(run_id))
     assert _published_run_ids(dagster.warehouse) == {run_id}
     assert _leftovers(dagster.warehouse) == []
+
+
+QBR_PACK_MATERIALIZATION = """
+{
+  assetOrError(assetKey: {path: ["qbr_pack"]}) {
+    ... on Asset {
+      assetMaterializations(limit: 1) {
+        runId
+        metadataEntries {
+          label
+          ... on PathMetadataEntry { path }
+          ... on IntMetadataEntry { intValue }
+          ... on TextMetadataEntry { text }
+          ... on MarkdownMetadataEntry { mdStr }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def test_the_weekly_qbr_schedule_refreshes_then_makes_the_pack_shown_in_the_ui(
+    dagster: Dagster,
+) -> None:
+    """The weekly QBR schedule's run (the qbr_refresh job) refreshes, publishes, then writes
+    the pack from what it published; the asset's page in a real browser shows the files and
+    the picture of the first page."""
+    run_config, tags = _schedule_run_request(dagster, WEEKLY_SCHEDULE)
+    assert tags["psops/purpose"] == "qbr"
+    run_id = dagster.launch(
+        run_config, {**tags, "dagster/schedule_name": WEEKLY_SCHEDULE}, job=QBR_JOB
+    )
+    run = dagster.wait(run_id)
+    assert run["status"] == "SUCCESS", dagster.failure(run_id)
+    assert _published_run_ids(dagster.warehouse) == {run_id}
+
+    asset = dagster.gql(QBR_PACK_MATERIALIZATION)["assetOrError"]
+    (materialization,) = asset["assetMaterializations"]
+    assert materialization["runId"] == run_id
+    meta = {e["label"]: e for e in materialization["metadataEntries"]}
+    reports = dagster.warehouse / "reports"
+    quarter = f"{SANDBOX_AS_OF.year}-Q{(SANDBOX_AS_OF.month - 1) // 3 + 1}"
+    assert meta["html"]["path"] == str(reports / f"qbr-{quarter}.html")
+    assert meta["pdf"]["path"] == str(reports / f"qbr-{quarter}.pdf")
+    assert meta["published_run"]["text"] == run_id, "the pack shows this run's publish"
+    assert meta["pages"]["intValue"] >= 3
+    assert Path(meta["html"]["path"]).stat().st_size > 50_000
+    assert Path(meta["pdf"]["path"]).read_bytes()[:5] == b"%PDF-"
+    assert meta["preview"]["mdStr"].startswith("![first page](data:image/png;base64,")
+
+    with browser_page(width=1800, height=1100) as browser:
+        page = browser.page
+        page.set_default_timeout(UI_TIMEOUT)
+        page.goto(f"{dagster.url}/assets/qbr_pack")
+        expect(page.get_by_text(meta["pdf"]["path"]).first).to_be_visible()
+        page.get_by_text("[Show Markdown]").first.click()  # the preview entry opens
+        image = page.locator("img[src^='data:image/png;base64,']")
+        expect(image).to_be_visible()
+        width, height = image.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+        assert width == 600 and height > width, "the first page, portrait"
+        _assert_not_an_error_page(page)
+        screenshot(page, "dagster-qbr-pack")
+        assert browser.console_errors + browser.page_errors + browser.failed_requests == []

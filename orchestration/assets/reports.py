@@ -23,8 +23,8 @@ class QbrPackConfig(Config):
     group_name=REPORTS_GROUP,
     deps=["publish"],
     kinds={"html", "pdf"},
-    description="The QBR pack: warehouse/reports/qbr-<quarter>[-<region>].html (charts inline, "
-    "no network at view time) and .pdf, from the published analytics.duckdb only.",
+    description="The QBR pack: `warehouse/reports/qbr-<quarter>[-<region>].html` (charts "
+    "inline, no network at view time) and `.pdf`, from the published analytics.duckdb only.",
 )
 def qbr_pack(
     context: AssetExecutionContext, config: QbrPackConfig, warehouse: WarehouseResource

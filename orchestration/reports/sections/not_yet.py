@@ -6,7 +6,7 @@ from __future__ import annotations
 from orchestration.reports.model import Section
 from orchestration.reports.sections.context import Ctx, section
 
-NOT_YET = "Not yet available: {what} lands with the coverage marts (issue 14)"
+NOT_YET = "Not yet available: {what} lands with the coverage marts"
 
 
 # (key, chapter, title, caption, what lands, the marts' name prefix) — DOMAIN §9–§11
