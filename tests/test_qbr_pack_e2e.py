@@ -74,6 +74,30 @@ def test_the_pack_says_which_refresh_it_shows(pack) -> None:
     assert "<script src" not in text
 
 
+def test_every_table_and_tile_reads_back_as_built_from_the_published_file(pack) -> None:
+    """The whole pack: each printed table cell and tile is the value the pack's queries read
+    from analytics.duckdb (the tests below check those queries against the marts)."""
+    from orchestration.reports.parse import read_kpis
+    from orchestration.reports.qbr_data import build_pack
+    from orchestration.reports.render import raw_value
+
+    warehouse, html = pack
+    built = build_pack(warehouse / "analytics.duckdb")
+    text = html.read_text()
+    tables = read_tables(text)
+    for s in (*built.sections, *built.footer):
+        if s.empty:
+            continue
+        names = [c.name for c in s.table.columns]
+        assert tables[s.key] == [
+            {n: raw_value(v) for n, v in zip(names, row, strict=True)} for row in s.table.rows
+        ], s.key
+    headline = next(s for s in built.sections if s.key == "headline")
+    assert [(t["data-metric"], t["data-actual"] or None) for t in read_kpis(text)] == [
+        (k.metric, raw_value(k.actual)) for k in headline.kpis
+    ]
+
+
 def test_the_key_results_equal_the_scorecard(pack) -> None:
     warehouse, html = pack
     rows = read_tables(html.read_text())["headline"]
