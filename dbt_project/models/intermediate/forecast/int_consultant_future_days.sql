@@ -1,16 +1,11 @@
 -- Future supply: one row per active consultant in a delivery role (the utilization
 -- population) and day of the capacity horizon (the 12
 -- ISO weeks from the first Monday on or after the as-of date). capacity_hours = the
--- minutes of that weekday in the person's current workweek / 60 (no workweek: FTE x 8 on
--- Mon-Fri), 0 on a holiday of their current holiday calendar (else the region's primary
--- one) or outside employment; time_off_hours = booked time off, capped at capacity.
+-- minutes of that weekday in the workweek in force that day / 60 (no workweek: FTE x 8 on
+-- Mon-Fri), 0 on a holiday of the holiday calendar in force that day (else the region's
+-- primary one) or outside employment; time_off_hours = booked time off, capped at
+-- capacity. The same rule as past days (macros/consultant_capacity_days.sql).
 with
-
-users as (
-
-    select * from {{ ref('int_kantata_users_enriched') }}
-
-),
 
 consultants as (
 
@@ -26,28 +21,16 @@ days as (
 
 ),
 
-workweeks as (
-
-    select * from {{ ref('stg_kantata__workweeks') }}
-
-),
-
-calendar_regions as (
-
-    select * from {{ ref('int_holiday_calendars_mapped_to_regions') }}
-    where is_region_primary_calendar
-
-),
-
-holiday_days as (
-
-    select * from {{ ref('int_holiday_days_expanded') }}
-
-),
-
 time_off_entries as (
 
     select * from {{ ref('stg_kantata__time_off_entries') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_identities_resolved') }}
+    where system = 'kantata'
 
 ),
 
@@ -87,59 +70,48 @@ people as (
         consultants.hire_date,
         consultants.termination_date,
         coalesce(consultants.billability_target, role_targets.target_billable_utilization)
-            as target_utilization,
-        users.workweek_id,
-        coalesce(users.holiday_calendar_id, calendar_regions.holiday_calendar_id)
-            as holiday_calendar_id
+            as target_utilization
     from consultants
-    inner join users
-        on consultants.kantata_user_id = users.user_id
-    left join calendar_regions
-        on consultants.region = calendar_regions.region
     left join role_targets
         on consultants.role = role_targets.role
     where consultants.is_active
 
 ),
 
-time_off_by_day as (
+person_days as (
 
-    select
-        user_id,
-        requested_date as date_day,
-        sum(time_off_hours) as time_off_hours
-    from time_off_entries
-    group by user_id, requested_date
-
-),
-
-capacity as (
-
+    -- every horizon day, employed or not (0 capacity outside employment)
     select
         people.consultant_key,
+        people.kantata_user_id,
         people.region,
         people.role,
+        people.fte,
         people.target_utilization,
         horizon_days.date_day,
         horizon_days.week_start,
-        case
-            when horizon_days.date_day < coalesce(people.hire_date, horizon_days.date_day)
-                or horizon_days.date_day > coalesce(people.termination_date, horizon_days.date_day)
-                or holiday_days.holiday_calendar_id is not null
-                then 0.0
-            else {{ workweek_hours('horizon_days.iso_day_of_week', 'workweeks', 'people.fte') }}
-        end as capacity_hours,
-        coalesce(time_off_by_day.time_off_hours, 0) as time_off_requested_hours
+        horizon_days.iso_day_of_week,
+        horizon_days.date_day >= coalesce(people.hire_date, horizon_days.date_day)
+        and horizon_days.date_day
+        <= coalesce(people.termination_date, horizon_days.date_day) as is_employed
     from people
     cross join horizon_days
-    left join workweeks
-        on people.workweek_id = workweeks.workweek_id
-    left join holiday_days
-        on people.holiday_calendar_id = holiday_days.holiday_calendar_id
-        and horizon_days.date_day = holiday_days.date_day
-    left join time_off_by_day
-        on people.kantata_user_id = time_off_by_day.user_id
-        and horizon_days.date_day = time_off_by_day.date_day
+
+),
+
+time_off_by_day as (
+
+    {{ time_off_by_consultant_day('time_off_entries', 'identities') }}
+
+),
+
+capacity_days as (
+
+    {{ consultant_capacity_days(
+        'person_days',
+        'time_off_by_day',
+        carry=['region', 'role', 'target_utilization', 'week_start'],
+    ) }}
 
 ),
 
@@ -152,12 +124,10 @@ final as (
         cast(target_utilization as {{ type_double() }}) as target_utilization,
         date_day,
         week_start,
-        cast(capacity_hours as {{ type_double() }}) as capacity_hours,
-        cast(least(time_off_requested_hours, capacity_hours) as {{ type_double() }})
-            as time_off_hours,
-        cast(capacity_hours - least(time_off_requested_hours, capacity_hours)
-            as {{ type_double() }}) as available_hours
-    from capacity
+        capacity_hours,
+        time_off_hours,
+        available_hours
+    from capacity_days
 
 )
 

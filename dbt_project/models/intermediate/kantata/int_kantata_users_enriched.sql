@@ -21,13 +21,6 @@ roles as (
 
 ),
 
-custom_field_values as (
-
-    -- named: a choice field's value is its choice's label
-    select * from {{ ref('int_custom_field_values_named') }}
-
-),
-
 workweeks as (
 
     select * from {{ ref('stg_kantata__workweeks') }}
@@ -63,37 +56,15 @@ latest_membership as (
 
 ),
 
-field_names as (
-
-    select * from {{ ref('kantata_custom_field_names') }}
-
-),
-
-user_field_values as (
-
-    -- the tenant's field names (seed kantata_custom_field_names) -> psops' fields
-    select
-        custom_field_values.subject_id as user_id,
-        field_names.field as field_name,
-        custom_field_values.custom_field_value
-    from custom_field_values
-    inner join field_names
-        on lower(trim(custom_field_values.custom_field_name))
-        = lower(trim(field_names.custom_field_name))
-        and custom_field_values.subject_type = field_names.subject_type
-    where custom_field_values.subject_type = 'User'
-
-),
-
 user_fields as (
 
-    select
-        user_id,
-        max(case when field_name = 'region' then upper(custom_field_value) end) as region,
-        max(case when field_name = 'team' then custom_field_value end) as team,
-        max(case when field_name = 'hire_date' then custom_field_value end) as hire_date_text
-    from user_field_values
-    group by user_id
+    -- the user custom fields, by the tenant's field names (seed kantata_custom_field_names);
+    -- a choice field's value is its choice's label
+    {{ kantata_custom_field_pivot('User', 'user_id', [
+        {'field': 'region', 'column': 'region', 'value': 'upper(custom_field_value)'},
+        {'field': 'team', 'column': 'team'},
+        {'field': 'hire_date', 'column': 'hire_date_text'},
+    ]) }}
 
 ),
 

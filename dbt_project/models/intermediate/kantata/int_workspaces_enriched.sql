@@ -8,53 +8,21 @@ workspaces as (
 
 ),
 
-custom_field_values as (
-
-    -- named: a choice field's value is its choice's label
-    select * from {{ ref('int_custom_field_values_named') }}
-
-),
-
 opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
 
 ),
 
-field_names as (
-
-    select * from {{ ref('kantata_custom_field_names') }}
-
-),
-
-workspace_field_values as (
-
-    -- the tenant's field names (seed kantata_custom_field_names) -> psops' fields
-    select
-        custom_field_values.subject_id as workspace_id,
-        field_names.field as field_name,
-        custom_field_values.custom_field_value
-    from custom_field_values
-    inner join field_names
-        on lower(trim(custom_field_values.custom_field_name))
-        = lower(trim(field_names.custom_field_name))
-        and custom_field_values.subject_type = field_names.subject_type
-    where custom_field_values.subject_type = 'Workspace'
-
-),
-
 workspace_fields as (
 
-    select
-        workspace_id,
-        max(case when field_name = 'salesforce_opportunity_id' then custom_field_value end)
-            as sfdc_opportunity_id,
-        max(case when field_name = 'jira_project_key' then custom_field_value end)
-            as jira_project_key,
-        max(case when field_name = 'engagement_type' then custom_field_value end)
-            as engagement_type
-    from workspace_field_values
-    group by workspace_id
+    -- the workspace custom fields, by the tenant's field names (seed
+    -- kantata_custom_field_names); a choice field's value is its choice's label
+    {{ kantata_custom_field_pivot('Workspace', 'workspace_id', [
+        {'field': 'salesforce_opportunity_id', 'column': 'sfdc_opportunity_id'},
+        {'field': 'jira_project_key', 'column': 'jira_project_key'},
+        {'field': 'engagement_type', 'column': 'engagement_type'},
+    ]) }}
 
 ),
 

@@ -81,6 +81,8 @@ joined as (
         coalesce(hours_by_day.billable_hours, 0) as billable_hours,
         coalesce(hours_by_day.client_non_billable_hours, 0) as client_non_billable_hours,
         coalesce(hours_by_day.internal_hours, 0) as internal_hours,
+        coalesce(hours_by_day.client_non_billable_hours, 0)
+        + coalesce(hours_by_day.internal_hours, 0) as non_billable_hours,
         coalesce(org_history.billability_target, role_targets.target_billable_utilization)
             as target_utilization
     from capacity
@@ -109,17 +111,11 @@ final as (
         is_delivery_role,
         is_employed,
         is_holiday,
-        {%- for column in [
-            'capacity_hours', 'time_off_hours', 'available_hours', 'billable_hours',
-            'client_non_billable_hours', 'internal_hours',
-        ] %}
+        {#- the hour measures every utilization rollup sums (macros/utilization) #}
+        {%- for column in utilization_hour_columns() %}
         cast(case when is_delivery_role then {{ column }} else 0 end as {{ type_double() }})
             as {{ column }},
         {%- endfor %}
-        cast(
-            case when is_delivery_role then client_non_billable_hours + internal_hours else 0 end
-            as {{ type_double() }}
-        ) as non_billable_hours,
         cast(case when is_delivery_role then target_utilization end as {{ type_double() }})
             as target_utilization
     from joined

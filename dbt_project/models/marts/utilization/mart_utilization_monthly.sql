@@ -43,7 +43,7 @@ labelled as (
 
 grouped as (
 
-    -- sums first; the ratios are taken of the sums
+    -- sums first; the ratios are taken of the sums (macros/utilization/utilization_rollup.sql)
     select
         month_start,
         quarter,
@@ -60,15 +60,7 @@ grouped as (
         case when grouping(team) = 1 then 'All' else team end as team,
         count(distinct case when is_employed then consultant_key end) as headcount,
         count(*) as person_days,
-        sum(capacity_hours) as capacity_hours,
-        sum(time_off_hours) as time_off_hours,
-        sum(available_hours) as available_hours,
-        sum(billable_hours) as billable_hours,
-        sum(client_non_billable_hours) as client_non_billable_hours,
-        sum(internal_hours) as internal_hours,
-        sum(non_billable_hours) as non_billable_hours,
-        sum(target_utilization * available_hours) as target_weighted_hours,
-        avg(target_utilization) as mean_daily_target
+        {{ utilization_sums() }}
     from labelled
     group by grouping sets (
         (month_start, quarter, region, role, team),
@@ -82,15 +74,7 @@ grouped as (
 
 ratios as (
 
-    select
-        grouped.*,
-        {{ safe_divide('billable_hours', 'available_hours') }} as billable_utilization,
-        {{ safe_divide('billable_hours + client_non_billable_hours', 'available_hours') }}
-            as productive_utilization,
-        coalesce(
-            {{ safe_divide('target_weighted_hours', 'available_hours') }}, mean_daily_target
-        ) as target_utilization
-    from grouped
+    {{ utilization_ratios('grouped') }}
 
 ),
 
@@ -106,19 +90,7 @@ final as (
         {{ dbt.dateadd('month', 1, 'month_start') }} <= {{ as_of_date() }} as is_complete_month,
         cast(headcount as integer) as headcount,
         cast(person_days as integer) as person_days,
-        cast(capacity_hours as {{ type_double() }}) as capacity_hours,
-        cast(time_off_hours as {{ type_double() }}) as time_off_hours,
-        cast(available_hours as {{ type_double() }}) as available_hours,
-        cast(billable_hours as {{ type_double() }}) as billable_hours,
-        cast(client_non_billable_hours as {{ type_double() }}) as client_non_billable_hours,
-        cast(internal_hours as {{ type_double() }}) as internal_hours,
-        cast(non_billable_hours as {{ type_double() }}) as non_billable_hours,
-        cast(billable_utilization as {{ type_double() }}) as billable_utilization,
-        cast(productive_utilization as {{ type_double() }}) as productive_utilization,
-        cast(target_utilization as {{ type_double() }}) as target_utilization,
-        cast(billable_utilization - target_utilization as {{ type_double() }})
-            as utilization_gap,
-        coalesce(billable_utilization > 1.5, false) as is_over_150_percent
+        {{ utilization_measures() }}
     from ratios
 
 )
