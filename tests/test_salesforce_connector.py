@@ -15,11 +15,10 @@ import requests
 
 from sources.common.errors import SourceConfigError
 from sources.common.loader import StreamResult, ingest
-from sources.salesforce import SOURCE
+from sources.salesforce import SOURCE, from_env
 from sources.salesforce.extract import (
     SalesforceConfig,
     build_soql,
-    from_env,
     login_domain,
     soql_datetime,
 )

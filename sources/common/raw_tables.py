@@ -87,6 +87,17 @@ def to_timestamp(value: Any) -> datetime:
     return dt
 
 
+def timestamp_or_none(value: Any) -> datetime | None:
+    """``to_timestamp`` of a string, or None when ``value`` is not a string or not a
+    timestamp (a page's cursor skips such a record; the loader quarantines it)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return to_timestamp(value)
+    except ValueError:
+        return None
+
+
 def _to_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -1,7 +1,11 @@
 """What a connector hands to the orchestration: one ``Source`` per system.
 
-Each connector package (``sources/jira``, ``sources/salesforce``, ``sources/kantata``)
-exports ``SOURCE: Source`` from its ``__init__``.  The orchestration builds one Dagster
+Every connector package (``sources/jira``, ``sources/salesforce``, ``sources/kantata``) has
+the same parts: ``contract.py`` (what the vendor documents, cited), ``tables.py`` (``SYSTEM``
+and the raw tables), ``extract.py`` (``config_from_env``, the client, the paged fetchers;
+errors through ``sources.common.errors.status_error``, timestamps through
+``sources.common.raw_tables.to_timestamp``), and an ``__init__`` holding ``from_env``,
+``check`` and ``streams`` and exporting ``SOURCE: Source``.  The orchestration builds one Dagster
 asset per raw table from ``tables``, calls ``from_env`` and ``check`` before anything is
 written (``psops refresh`` exits 2 on ``SourceConfigError``), then runs every stream of
 ``streams(config)`` through ``sources.common.loader.ingest``.

@@ -81,12 +81,6 @@ def streams(config: JiraConfig) -> list[Stream]:
     ]
 
 
-SOURCE = Source(
-    name=SOURCE_NAME,
-    tables=list(ALL_TABLES),
-    from_env=from_env,
-    check=check,
-    streams=streams,
-)
+SOURCE = Source(SOURCE_NAME, list(ALL_TABLES), from_env, check, streams)
 
 __all__ = ["SOURCE", "JiraConfig", "check", "from_env", "streams"]

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,15 +40,16 @@ from jira import JIRA, JIRAError
 
 from sources.common import settings
 from sources.common.config import load_env, require
-from sources.common.errors import SourceConfigError, SourceUnavailableError
+from sources.common.errors import SourceConfigError, SourceUnavailableError, status_error
 from sources.common.http import HttpPolicy, mount_policy, policy_from_env
 from sources.common.loader import Batch
+from sources.common.raw_tables import timestamp_or_none, to_timestamp
 from sources.common.settings import validate_run_settings, validated_url
-from sources.jira.tables import changelog_record
+from sources.jira.tables import SYSTEM, changelog_record
 
 log = logging.getLogger(__name__)
 
-SOURCE_NAME = "jira"
+SOURCE_NAME = SYSTEM
 URL_VARIABLE = "JIRA_URL"
 USER_VARIABLE = "JIRA_USER"
 TOKEN_VARIABLE = "JIRA_API_TOKEN"
@@ -130,14 +131,10 @@ def jira_errors(what: str) -> Iterator[None]:
         yield
     except JIRAError as exc:
         status = exc.status_code
-        if status in (401, 403):
-            raise SourceConfigError(
-                SOURCE_NAME, TOKEN_VARIABLE, f"credentials were refused (HTTP {status})"
-            ) from None
-        if status is None or status == 429 or status >= 500:
-            raise SourceUnavailableError(
-                f"jira: {what} kept failing (HTTP {status}) after retries: {exc.text}"
-            ) from None
+        failing = f"jira: {what} kept failing (HTTP {status}) after retries: {exc.text}"
+        error = status_error(SOURCE_NAME, status, TOKEN_VARIABLE, failing)
+        if error is not None:
+            raise error from None
         raise JiraRequestError(f"jira: {what} answered HTTP {status}: {exc.text}") from None
     except requests.RequestException as exc:
         raise SourceUnavailableError(
@@ -226,9 +223,7 @@ def jql_time(cursor: str | None, time_zone: str) -> str:
     minute (JQL's precision)."""
     if not cursor:
         return EPOCH_JQL_TIME
-    moment = datetime.fromisoformat(cursor)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = to_timestamp(cursor).replace(tzinfo=UTC)
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -247,25 +242,10 @@ def issues_jql(cursor: str | None, time_zone: str, projects: tuple[str, ...] = (
     return " AND ".join(clauses) + " ORDER BY updated ASC, key ASC"
 
 
-def parse_jira_time(value: Any) -> datetime | None:
-    """``2026-03-02T14:05:11.000+0000`` -> naive UTC; None when unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def cursor_of(issues: list[dict[str, Any]]) -> str | None:
-    """The max ``updated`` of a page as an ISO string (millisecond precision, UTC)."""
-    moments = [parse_jira_time((issue.get("fields") or {}).get("updated")) for issue in issues]
+    """The max ``updated`` of a page as an ISO string (millisecond precision, UTC); Jira
+    writes ``2026-03-02T14:05:11.000+0000``."""
+    moments = [timestamp_or_none((issue.get("fields") or {}).get("updated")) for issue in issues]
     known = [m for m in moments if m is not None]
     if not known:
         return None
@@ -324,7 +304,7 @@ def overlap_start(cursor: str | None, minutes: int) -> str | None:
     """Where an incremental search starts: ``minutes`` before the cursor."""
     if not cursor or not minutes:
         return cursor
-    moment = datetime.fromisoformat(cursor) - timedelta(minutes=minutes)
+    moment = to_timestamp(cursor) - timedelta(minutes=minutes)
     return moment.isoformat(timespec="milliseconds")
 
 

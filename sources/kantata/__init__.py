@@ -66,12 +66,6 @@ def streams(config: KantataConfig) -> list[Stream]:
     ]
 
 
-SOURCE = Source(
-    name=SOURCE_NAME,
-    tables=list(TABLES.values()),
-    from_env=from_env,
-    check=check,
-    streams=streams,
-)
+SOURCE = Source(SOURCE_NAME, list(TABLES.values()), from_env, check, streams)
 
 __all__ = ["SOURCE", "KantataConfig", "check", "from_env", "streams"]

@@ -27,15 +27,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
 from sources.common.config import load_env, require
-from sources.common.errors import SourceConfigError, SourceUnavailableError
+from sources.common.errors import SourceUnavailableError, status_error
 from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
+from sources.common.raw_tables import timestamp_or_none
 from sources.common.settings import validate_run_settings, validated_url
 from sources.kantata.contract import (
     CUSTOM_FIELD_SUBJECTS,
@@ -43,10 +44,11 @@ from sources.kantata.contract import (
     is_incremental,
     request_problems,
 )
+from sources.kantata.tables import SYSTEM
 
 log = logging.getLogger(__name__)
 
-SOURCE_NAME = "kantata"
+SOURCE_NAME = SYSTEM
 URL_VARIABLE = "KANTATA_URL"
 TOKEN_VARIABLE = "KANTATA_TOKEN"
 MAX_PER_PAGE = 200
@@ -145,16 +147,10 @@ def get_page(
         response = session.get(url, params=params)
     except requests.RequestException as exc:
         raise SourceUnavailableError(f"kantata: GET {url} failed after retries: {exc}") from exc
-    if response.status_code in (401, 403):
-        raise SourceConfigError(
-            SOURCE_NAME,
-            TOKEN_VARIABLE,
-            f"credentials were refused (HTTP {response.status_code})",
-        )
-    if response.status_code >= 500 or response.status_code == 429:
-        raise SourceUnavailableError(
-            f"kantata: GET {url} kept failing (HTTP {response.status_code}) after retries"
-        )
+    failing = f"kantata: GET {url} kept failing (HTTP {response.status_code}) after retries"
+    error = status_error(SOURCE_NAME, response.status_code, TOKEN_VARIABLE, failing)
+    if error is not None:
+        raise error
     if response.status_code != 200:
         raise RuntimeError(
             f"kantata: GET {url} params={params} answered HTTP {response.status_code}: "
@@ -177,21 +173,6 @@ def records_of(body: dict[str, Any], obj: str) -> list[dict[str, Any]]:
     return [objects[ref["id"]] for ref in body.get("results", []) if ref.get("key") == obj]
 
 
-def _parse_timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
 def format_cursor(value: datetime) -> str:
     """Cursors are compared as strings: always naive UTC ``YYYY-MM-DDTHH:MM:SS``."""
     return value.replace(microsecond=0).isoformat()
@@ -199,13 +180,13 @@ def format_cursor(value: datetime) -> str:
 
 def page_cursor(records: list[dict[str, Any]]) -> str | None:
     """The max ``updated_at`` of a page (records whose value is unreadable are skipped)."""
-    stamps = [s for s in (_parse_timestamp(r.get(CURSOR_FIELD)) for r in records) if s]
+    stamps = [s for s in (timestamp_or_none(r.get(CURSOR_FIELD)) for r in records) if s]
     return format_cursor(max(stamps)) if stamps else None
 
 
 def updated_after_param(cursor: str) -> str:
     """``updated_after`` that re-reads the cursor's own second (the filter is strict)."""
-    stamp = _parse_timestamp(cursor)
+    stamp = timestamp_or_none(cursor)
     if stamp is None:
         raise ValueError(f"not a cursor: {cursor!r}")
     return format_cursor(stamp - timedelta(seconds=1)) + "Z"

@@ -29,7 +29,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,22 +39,21 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceError,
-    SalesforceExpiredSession,
-    SalesforceRefusedRequest,
     SalesforceResourceNotFound,
 )
 
 from sources.common.config import field_name_setting, load_env, require
-from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import HttpPolicy, check_policy, make_session, policy_from_env, reaching
-from sources.common.loader import Batch, Stream
-from sources.common.raw_tables import RawTable
+from sources.common.errors import SourceConfigError, SourceUnavailableError, status_error
+from sources.common.http import HttpPolicy, make_session
+from sources.common.loader import Batch
+from sources.common.raw_tables import RawTable, to_timestamp
 from sources.common.settings import validate_run_settings, validated_url
 from sources.salesforce.contract import BY_TABLE, SObject, custom_field_settings
-from sources.salesforce.tables import SYSTEM, TABLES
+from sources.salesforce.tables import SYSTEM
 
 log = logging.getLogger(__name__)
 
+SOURCE_NAME = SYSTEM
 API_VERSION = "59.0"
 CURSOR_FIELD = "SystemModstamp"
 URL_VARIABLE = "SFDC_INSTANCE_URL"
@@ -89,7 +88,7 @@ def _env(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
-def from_env() -> SalesforceConfig:
+def config_from_env() -> SalesforceConfig:
     """Read ``SFDC_*`` (and ``.env``); raise ``SourceConfigError`` naming what is missing.
 
     ``SFDC_INSTANCE_URL`` + ``SFDC_ACCESS_TOKEN`` (a session / OAuth access token), or
@@ -99,27 +98,27 @@ def from_env() -> SalesforceConfig:
     region (default ``Segment__c`` / ``Region__c``).
     """
     load_env()
-    validate_run_settings(SYSTEM)
+    validate_run_settings(SOURCE_NAME)
     field_names = {
-        column: field_name_setting(SYSTEM, variable, column)
+        column: field_name_setting(SOURCE_NAME, variable, column)
         for column, variable in custom_field_settings().items()
     }
     instance_url = _env("SFDC_INSTANCE_URL")
     ca_bundle = _env("SFDC_CA_BUNDLE")
     if ca_bundle and not Path(ca_bundle).is_file():
-        raise SourceConfigError(SYSTEM, "SFDC_CA_BUNDLE", f"no CA file at {ca_bundle}")
+        raise SourceConfigError(SOURCE_NAME, "SFDC_CA_BUNDLE", f"no CA file at {ca_bundle}")
     if instance_url:
-        validated_url(SYSTEM, URL_VARIABLE, instance_url, schemes=("https",))
+        validated_url(SOURCE_NAME, URL_VARIABLE, instance_url, schemes=("https",))
     access_token = _env("SFDC_ACCESS_TOKEN")
     if access_token:
-        require(SYSTEM, "SFDC_INSTANCE_URL")
+        require(SOURCE_NAME, "SFDC_INSTANCE_URL")
         return SalesforceConfig(
             instance_url, access_token=access_token, ca_bundle=ca_bundle, field_names=field_names
         )
     if not _env("SFDC_USERNAME"):
         problem = "SFDC_ACCESS_TOKEN is not set (nor SFDC_USERNAME / SFDC_PASSWORD to log in)"
-        raise SourceConfigError(SYSTEM, "SFDC_ACCESS_TOKEN", problem)
-    login = require(SYSTEM, "SFDC_USERNAME", "SFDC_PASSWORD")
+        raise SourceConfigError(SOURCE_NAME, "SFDC_ACCESS_TOKEN", problem)
+    login = require(SOURCE_NAME, "SFDC_USERNAME", "SFDC_PASSWORD")
     return SalesforceConfig(
         instance_url,
         username=login["SFDC_USERNAME"],
@@ -162,40 +161,24 @@ def connect(config: SalesforceConfig, session: requests.Session | None = None) -
         )
     except SalesforceAuthenticationFailed as exc:
         problem = f"credentials were refused (login failed: {exc.code})"
-        raise SourceConfigError(SYSTEM, "SFDC_PASSWORD", problem) from None
+        raise SourceConfigError(SOURCE_NAME, "SFDC_PASSWORD", problem) from None
 
 
 def _translated(config: SalesforceConfig, call: Callable[[], Any]) -> Any:
     """Run one API call; map a refusal to ``SourceConfigError``, an outage to unavailable."""
     try:
         return call()
-    except (SalesforceExpiredSession, SalesforceRefusedRequest) as exc:
-        problem = f"credentials were refused (HTTP {exc.status})"
-        raise SourceConfigError(SYSTEM, config.credential_variable, problem) from None
     except requests.exceptions.SSLError as exc:
         problem = f"the server's TLS certificate is not trusted ({exc.__class__.__name__})"
-        raise SourceConfigError(SYSTEM, "SFDC_CA_BUNDLE", problem) from None
+        raise SourceConfigError(SOURCE_NAME, "SFDC_CA_BUNDLE", problem) from None
     except requests.exceptions.RequestException as exc:
-        raise SourceUnavailableError(f"{SYSTEM}: {exc}") from exc
-    except SalesforceError as exc:
-        if exc.status >= 500:
-            raise SourceUnavailableError(f"{SYSTEM}: HTTP {exc.status} from {exc.url}") from exc
-        raise
-
-
-def check(config: SalesforceConfig) -> None:
-    """Each object's ``describe()`` (cheap, and it needs only read access to the object:
-    ``/limits`` would need "View Setup and Configuration"): ``SourceConfigError`` when the
-    credentials are refused or the org lacks (or hides from the API user) a field psops
-    needs."""
-    session = make_session(verify=config.ca_bundle or True, policy=check_policy(SYSTEM))
-    url = config.instance_url or f"https://{login_domain(None)}.salesforce.com"
-    with reaching(SYSTEM, url, URL_VARIABLE):
-        client = connect(config, session)
-        for table in TABLES:
-            contract = BY_TABLE[table.name]
-            plan_fields(contract, table, describe_fields(config, client, contract), config)
-    log.info("salesforce: session accepted by %s", client.sf_instance)
+        raise SourceUnavailableError(f"{SOURCE_NAME}: {exc}") from exc
+    except SalesforceError as exc:  # 401 expired session, 403 refused request, ...
+        failing = f"{SOURCE_NAME}: HTTP {exc.status} from {exc.url}"
+        error = status_error(SOURCE_NAME, exc.status, config.credential_variable, failing)
+        if error is None:
+            raise
+        raise error from (None if isinstance(error, SourceConfigError) else exc)
 
 
 @dataclass(frozen=True)
@@ -221,7 +204,7 @@ def describe_fields(config: SalesforceConfig, sf: Salesforce, contract: SObject)
             f"{contract.name} is not available to the API user (its describe() is 404): "
             f"grant the API user read access to {contract.name}"
         )
-        raise SourceConfigError(SYSTEM, config.credential_variable, problem) from None
+        raise SourceConfigError(SOURCE_NAME, config.credential_variable, problem) from None
     return [f["name"] for f in described.get("fields", [])]
 
 
@@ -248,7 +231,7 @@ def plan_fields(
                 f"{where} is not in the org's describe() (the field does not exist, or the API "
                 f"user may not read it): psops needs it; grant the API user read access to it"
             )
-            raise SourceConfigError(SYSTEM, variable, problem)
+            raise SourceConfigError(SOURCE_NAME, variable, problem)
         if spec.custom:
             why = (
                 f"{where} ({spec.setting}) is not in the org's describe(): {column} lands NULL; "
@@ -267,15 +250,7 @@ def plan_fields(
 
 def soql_datetime(value: str | datetime) -> str:
     """A cursor (ISO 8601, any offset; naive = UTC) as ``YYYY-MM-DDTHH:MM:SS.fffZ``."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        if len(text) > 5 and text[-5] in "+-" and ":" not in text[-5:]:
-            text = f"{text[:-2]}:{text[-2:]}"  # Salesforce's +0000
-        value = datetime.fromisoformat(text)
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+    value = to_timestamp(value)  # Salesforce writes +0000
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
@@ -298,7 +273,7 @@ def page_cursor(records: list[dict[str, Any]]) -> str | None:
     return max(stamps, default=None)
 
 
-class _Client:
+class Clients:
     """Clients for one ``streams()`` call: each stream gets its own session (streams run on
     threads); a password login happens once and its session id is reused."""
 
@@ -327,7 +302,7 @@ class _Client:
         )
 
 
-def _fetcher(client: _Client, table: RawTable) -> Callable[[str | None], Iterator[Batch]]:
+def fetcher(client: Clients, table: RawTable) -> Callable[[str | None], Iterator[Batch]]:
     contract = BY_TABLE[table.name]
 
     def fetch(since: str | None) -> Iterator[Batch]:
@@ -364,7 +339,7 @@ def _fetcher(client: _Client, table: RawTable) -> Callable[[str | None], Iterato
     return fetch
 
 
-def _org_named(table: RawTable, names: Mapping[str, str]) -> RawTable:
+def org_named(table: RawTable, names: Mapping[str, str]) -> RawTable:
     """``table`` reading each renamed custom field from the org's API name (the records keep
     the org's names, as ``_raw_json`` shows them)."""
     renamed = {c: api for c, api in names.items() if c in table.column_names and c != api}
@@ -383,15 +358,3 @@ def _org_named(table: RawTable, names: Mapping[str, str]) -> RawTable:
         return out
 
     return replace(table, to_fields=to_fields)
-
-
-def streams(config: SalesforceConfig) -> list[Stream]:
-    """One incremental stream per sObject, named like its raw table."""
-    client = _Client(config, policy_from_env(SYSTEM))
-    out = []
-    for table in TABLES:
-        named = _org_named(table, config.field_names)
-        out.append(
-            Stream(source=SYSTEM, name=table.name, tables=[named], fetch=_fetcher(client, named))
-        )
-    return out

@@ -44,6 +44,8 @@ from typing import Any
 from sources.jira import contract
 from sources.sandbox.credentials import JIRA_API_TOKEN, JIRA_USER
 from sources.sandbox.faults import FaultConfig
+from sources.sandbox.jira_wire import jira_error, jira_time
+from sources.sandbox.jira_write_api import register
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 
 EMBEDDED_HISTORIES = 40  # histories Jira Cloud embeds in a search result's changelog
@@ -90,18 +92,6 @@ _TIME_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _ORDER_ITEM = re.compile(r"^(?P<field>\w+)(?:\s+(?P<dir>ASC|DESC))?$", re.IGNORECASE)
-
-
-def jira_error(status: int, *messages: str) -> ApiError:
-    """Jira's error shape."""
-    return ApiError(status, {"errorMessages": list(messages), "errors": {}})
-
-
-def jira_time(value: datetime | None) -> str | None:
-    """A UTC timestamp as Jira writes it: ``2026-03-02T14:05:11.000+0000``."""
-    if value is None:
-        return None
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}+0000"
 
 
 def _int_param(request: Request, name: str, default: int, body: dict[str, Any]) -> int:
@@ -257,9 +247,7 @@ class JiraApi(SandboxApi):
             ("GET", rf"{_V}/priority/search", self.priority_search),
         ]:
             self.route(method, pattern, handler)
-        from sources.sandbox.jira_write_api import register  # issue create/comment/label search
-
-        register(self)
+        register(self)  # issue create/comment/label search
 
     # --- auth and errors -------------------------------------------------------------
     def authorized(self, request: Request) -> bool:

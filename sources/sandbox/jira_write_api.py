@@ -14,12 +14,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sources.sandbox.server_base import Request, Response
-
-if TYPE_CHECKING:
-    from sources.sandbox.jira_api import JiraApi
+from sources.sandbox.jira_wire import jira_error, jira_time
+from sources.sandbox.server_base import Handler, Request, Response
 
 _V = r"/rest/api/(?P<version>2|3|latest)"
 _LABELS = re.compile(r"""labels\s*(?:=|in)\s*\(?\s*["']?(?P<label>[^"')\s]+)["']?\s*\)?""", re.I)
@@ -62,11 +60,19 @@ class JiraWriteStore:
         return self.issues.get(ref) or next((i for i in self.issues.values() if i.id == ref), None)
 
 
-def register(api: JiraApi) -> None:
+class JiraReadApi(Protocol):
+    """What the write routes use of the read API (``jira_api.JiraApi``, which registers
+    them: this module never imports it)."""
+
+    routes: list[tuple[str, re.Pattern[str], Handler]]
+    base_url: str
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+def register(api: JiraReadApi) -> None:
     """Add the write routes to ``api`` (ahead of the read routes, so labelled searches
     reach the store first)."""
-    from sources.sandbox.jira_api import jira_error, jira_time
-
     store = JiraWriteStore()
     api.write_store = store  # type: ignore[attr-defined]
     read_search = next(h for m, p, h in api.routes if p.pattern.endswith("/search/jql$"))
