@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install browser demo report test lint ui manifest clean bench-ingest
+.PHONY: install browser demo report test test-fast lint ui manifest clean bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ browser:
 
 test: install browser lint
 	$(BIN)/pytest -q
+
+# the fast lane: unit, contract and fixture tests, no e2e or slow ones (markers: pyproject.toml);
+# no lint (run `make lint`) and no browser install
+test-fast: install
+	$(BIN)/pytest -q -m "not e2e and not slow"
 
 # the sandbox APIs in the background (they write .env), then the Dagster UI on :3000
 ui: install

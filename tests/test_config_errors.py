@@ -17,6 +17,8 @@ import pytest
 from sources.sandbox.serve import write_env_file
 from tests.conftest import REPO_ROOT, SANDBOX_AS_OF
 
+pytestmark = pytest.mark.slow
+
 PSOPS = [sys.executable, "-m", "orchestration.cli"]
 CONNECTOR_PREFIXES = ("JIRA_", "SFDC_", "KANTATA_", "PSOPS_")
 

@@ -28,6 +28,8 @@ from tests.conftest import SANDBOX_AS_OF
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 from tests.test_dbt_sla import SLA_SELECTION, _sla_rows, _transition
 
+pytestmark = pytest.mark.slow
+
 AUTH = (JIRA_USER, JIRA_API_TOKEN)
 
 

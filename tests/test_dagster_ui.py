@@ -17,6 +17,8 @@ import requests
 from sources.sandbox.schema import SYSTEMS
 from tests.conftest import REPO_ROOT
 
+pytestmark = pytest.mark.slow
+
 ASSET_GRAPH_QUERY = """
 { assetNodes { assetKey { path } groupName dependencyKeys { path } } }
 """

@@ -36,6 +36,8 @@ import pytest
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 from tests.test_dbt_utilization import _identity_rows, _kantata_rows
 
+pytestmark = pytest.mark.slow
+
 log = logging.getLogger(__name__)
 
 AS_OF = "2026-07-06"

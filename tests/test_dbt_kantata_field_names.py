@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 from tests.dbt_helpers import DBT_PROJECT_DIR, make_raw_warehouse, run_dbt
+
+pytestmark = pytest.mark.slow
 
 AS_OF = "2026-07-06"
 SELECTION = ["--select", "+dim_consultant", "+dim_engagement"]

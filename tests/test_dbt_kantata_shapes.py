@@ -29,6 +29,8 @@ import pytest
 
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 
+pytestmark = pytest.mark.slow
+
 AS_OF = "2026-07-06"
 WEEK_27 = date(2026, 6, 29)
 CAROL, DAVE = "carol@example.com", "dave@example.com"

@@ -37,6 +37,8 @@ from sources.sandbox.schema import SYSTEMS, sandbox_table_name
 from tests.conftest import SANDBOX_AS_OF
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 
+pytestmark = pytest.mark.slow
+
 log = logging.getLogger(__name__)
 
 AS_OF = "2026-04-07"

@@ -29,6 +29,8 @@ import pytest
 
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 
+pytestmark = pytest.mark.slow
+
 log = logging.getLogger(__name__)
 
 AS_OF = "2026-07-06"

@@ -15,6 +15,8 @@ import pytest
 from tests.dbt_helpers import make_raw_warehouse, run_dbt
 from tests.test_dbt_utilization import BOB, _identity_rows, _kantata_rows
 
+pytestmark = pytest.mark.slow
+
 # the utilization models and their ancestors (seeds and the snapshot included); their tests
 # run in test_dbt_utilization's full build
 NO_TESTS = ["--exclude-resource-type", "test", "unit_test"]
