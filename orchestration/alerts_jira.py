@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestration.dq import CheckResult
+from orchestration.check_result import CheckResult
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 from dagster import DagsterEventType, DagsterInstance, HookContext, failure_hook, success_hook
 
+from orchestration.alerts_jira import file_failures
+from orchestration.check_result import CheckResult
 from sources.common.config import WarehousePaths, warehouse_paths
 
 log = logging.getLogger(__name__)
@@ -37,23 +39,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("description", "VARCHAR"),
     ("sample", "VARCHAR"),  # JSON: a few failing rows / ids
 ]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    run_id: str
-    checked_at: datetime
-    check_name: str
-    asset: str
-    severity: str
-    passed: bool
-    failing_count: int
-    description: str
-    sample: str
-
-    @property
-    def blocking_failure(self) -> bool:
-        return not self.passed and self.severity == "error"
 
 
 def release_dbt_duckdb() -> None:
@@ -202,8 +187,6 @@ def record_step(
 
 
 def _after_step(context: HookContext) -> None:
-    from orchestration.alerts_jira import file_failures
-
     paths = context.resources.warehouse.paths if hasattr(context.resources, "warehouse") else None
     try:
         results = record_step(

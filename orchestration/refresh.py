@@ -191,19 +191,20 @@ def run_refresh(
 ) -> RefreshOutcome:
     """Execute the refresh job (or, with ``selection``, the named groups and what is
     downstream of them); Dagster's console log shows ``log_level`` and above."""
+    from orchestration.assets.ingest import ingest_op_name
     from orchestration.definitions import REFRESH_JOB, defs, ingest_assets
+    from orchestration.schedules import ingest_run_config
+    from sources.registry import all_sources
 
     job = defs.resolve_job_def(REFRESH_JOB)
-    ingest = ingest_assets
+    sources = None  # every source
     keys = selected_asset_keys(selection) if selection else None
     if keys is not None:
         # a subset job keeps the job's hooks only when they are put back
         job = job.get_subset(asset_selection=keys).with_hooks(set(job.hook_defs))
-        ingest = [a for a in ingest_assets if keys & set(a.keys)]
-    run_config = {
-        "ops": {a.op.name: {"config": {"full": full}} for a in ingest},
-        "loggers": {"console": {"config": {"log_level": log_level}}},
-    }
+        assets_of = {a.op.name: set(a.keys) for a in ingest_assets}
+        sources = [s.name for s in all_sources() if keys & assets_of[ingest_op_name(s.name)]]
+    run_config = ingest_run_config(full, sources, log_level=log_level)
     with _instance() as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False

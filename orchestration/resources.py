@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from orchestration.working_copy import working_copy
 from orchestration.writer_lock import warehouse_writer_lock
-from sources.common.config import WarehousePaths, warehouse_paths
+from sources.common.config import WAREHOUSE_DIR_VARIABLE, WarehousePaths, warehouse_paths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -36,8 +36,11 @@ def dbt_executable() -> str:
 
 def pin_warehouse_dir() -> Path:
     """Make ``PSOPS_WAREHOUSE_DIR`` absolute, so dbt (run in its project dir) finds it too."""
-    root = Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve()
-    os.environ["PSOPS_WAREHOUSE_DIR"] = str(root)
+    # NOTE(issue 13): this still rewrites the environment, as the CLI, definitions.py and
+    # ensure_dbt_manifest rely on (dbt's profiles.yml reads the variable); the explicit
+    # Settings refactor is to pass the folder to dbt instead and drop this.
+    root = warehouse_paths().root
+    os.environ[WAREHOUSE_DIR_VARIABLE] = str(root)
     return root
 
 
@@ -97,9 +100,7 @@ class WarehouseResource(ConfigurableResource):
     def paths(self) -> WarehousePaths:
         if self._run_paths is not None:
             return self._run_paths
-        if self.directory:
-            return WarehousePaths(Path(self.directory).resolve())
-        return warehouse_paths()
+        return warehouse_paths(self.directory or None)
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:

@@ -2,8 +2,11 @@
 with `dagster schedule start`), and every refresh run carries the warehouse-writer tag
 that the instance's run queue limits to one at a time (see orchestration/dagster.yaml)."""
 
+from collections.abc import Iterable
+
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
+from orchestration.assets.ingest import ingest_op_name
 from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"
@@ -11,9 +14,17 @@ QBR_JOB = "qbr_refresh"  # the refresh, then the QBR pack
 WAREHOUSE_WRITER_TAG = "psops/warehouse-writer"
 
 
-def ingest_run_config(full: bool) -> dict:
-    """Run config that tells every ingest asset whether to re-extract everything."""
-    return {"ops": {f"ingest_{s.name}": {"config": {"full": full}} for s in all_sources()}}
+def ingest_run_config(
+    full: bool, sources: Iterable[str] | None = None, log_level: str | None = None
+) -> dict:
+    """Run config that tells the ingest asset of every source (or of ``sources``, the names
+    a subset run ingests) whether to re-extract everything; with ``log_level``, also the
+    level of Dagster's console log."""
+    names = [s.name for s in all_sources()] if sources is None else list(sources)
+    config: dict = {"ops": {ingest_op_name(name): {"config": {"full": full}} for name in names}}
+    if log_level is not None:
+        config["loggers"] = {"console": {"config": {"log_level": log_level}}}
+    return config
 
 
 def _schedule(

@@ -143,3 +143,38 @@ def reference_time(as_of: date | None, now: datetime) -> datetime:
     if as_of is None:
         return now
     return min(now, datetime.combine(as_of + timedelta(days=1), datetime.min.time()))
+
+
+def org_utilization_last_month(
+    con: duckdb.DuckDBPyConnection, as_of: date
+) -> tuple[date, float | None] | None:
+    """(month, org billable utilization) of the last full month before ``as_of``, from
+    ``mart_utilization_monthly`` (grain ``org``); None when the mart has no such month."""
+    return con.execute(
+        """SELECT month_start, billable_utilization FROM marts.mart_utilization_monthly
+           WHERE grain = 'org'
+             AND month_start = date_trunc('month', ?::date) - INTERVAL 1 MONTH""",
+        [as_of],
+    ).fetchone()
+
+
+def revenue_forecast_next_quarter(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, float]]:
+    """(quarter, layer, amount) of the quarter after the as-of quarter, from
+    ``mart_revenue_forecast``, by layer."""
+    return con.execute(
+        """SELECT quarter, layer, sum(amount) FROM marts.mart_revenue_forecast
+           WHERE quarter = (SELECT min(quarter) FROM marts.mart_revenue_forecast
+                            WHERE month_start >= date_trunc('quarter', as_of_date)
+                                  + INTERVAL 3 MONTH)
+           GROUP BY ALL ORDER BY 2"""
+    ).fetchall()
+
+
+def current_scorecard(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(objective, kr_id, description, actual, target, score, status) of the current
+    quarter's key results, from ``mart_sokr_scorecard``."""
+    return con.execute(
+        """SELECT objective, kr_id, description, actual, target, score, status
+           FROM marts.mart_sokr_scorecard WHERE NOT is_closed_quarter
+           ORDER BY objective_id, kr_id"""
+    ).fetchall()

@@ -145,3 +145,46 @@ def test_format_age(minutes, shown):
     from datetime import timedelta
 
     assert format_age(timedelta(minutes=minutes)) == shown
+
+
+def test_the_demo_summary_reads_org_utilization_forecast_and_scorecard_from_the_marts(
+    warehouse, capsys
+):
+    warehouse.mkdir(parents=True)
+    con = duckdb.connect(str(warehouse / "analytics.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    # as of 2026-10-15 the last full month is September: 30 / 48 = 62.5%
+    con.execute(
+        """CREATE TABLE marts.mart_utilization_monthly AS SELECT * FROM (VALUES
+           (DATE '2026-09-01', 'org', 30.0 / 48.0), (DATE '2026-09-01', 'region', 0.9),
+           (DATE '2026-10-01', 'org', 0.1), (DATE '2026-08-01', 'org', 0.2))
+           t(month_start, grain, billable_utilization)"""
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_revenue_forecast AS SELECT * FROM (VALUES
+           ('2026-Q4', DATE '2026-10-01', DATE '2026-10-15', 'scheduled', 5.0),
+           ('2027-Q1', DATE '2027-01-01', DATE '2026-10-15', 'scheduled', 1000.0),
+           ('2027-Q1', DATE '2027-02-01', DATE '2026-10-15', 'scheduled', 500.0),
+           ('2027-Q1', DATE '2027-01-01', DATE '2026-10-15', 'actual', 0.0),
+           ('2027-Q2', DATE '2027-04-01', DATE '2026-10-15', 'scheduled', 9.0))
+           t(quarter, month_start, as_of_date, layer, amount)"""
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_sokr_scorecard AS SELECT * FROM (VALUES
+           ('Grow', 1, 'KR-1a', 'Attach rate', 0.72, 0.75, 0.86, 'at_risk', false),
+           ('Grow', 1, 'KR-0z', 'Old KR', 1.0, 1.0, 1.0, 'on_track', true))
+           t(objective, objective_id, kr_id, description, actual, target, score, status,
+             is_closed_quarter)"""
+    )
+    con.close()
+    from orchestration.cli import print_summary
+
+    print_summary(12)
+    out = capsys.readouterr().out
+    assert "Org billable utilization, September 2026 (last full month): 62.5%" in out
+    assert "Revenue forecast, 2027-Q1 (next quarter), by layer:" in out
+    assert f"  {'actual':<22} {0:>14,.0f}\n  {'scheduled':<22} {1500:>14,.0f}" in out
+    assert f"  {'total':<22} {1500:>14,.0f}" in out
+    assert "KR-1a" in out and "actual      0.72 target 0.75 score 0.86 at_risk" in out
+    assert "KR-0z" not in out
+    assert out.rstrip().endswith("Checks passed: 12")

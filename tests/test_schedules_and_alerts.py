@@ -22,6 +22,7 @@ from dagster import (
 from orchestration.schedules import (
     WAREHOUSE_WRITER_TAG,
     hourly_refresh_schedule,
+    ingest_run_config,
     nightly_full_refresh_schedule,
     schedules,
 )
@@ -52,6 +53,21 @@ def test_the_nightly_schedule_re_extracts_everything_and_the_hourly_one_does_not
         "ingest_jira",
         "ingest_salesforce",
     }
+
+
+def test_one_run_config_builder_serves_the_schedules_and_a_subset_refresh() -> None:
+    assert ingest_run_config(True) == {
+        "ops": {
+            "ingest_kantata": {"config": {"full": True}},
+            "ingest_jira": {"config": {"full": True}},
+            "ingest_salesforce": {"config": {"full": True}},
+        }
+    }
+    assert ingest_run_config(False, ["jira"], log_level="DEBUG") == {
+        "ops": {"ingest_jira": {"config": {"full": False}}},
+        "loggers": {"console": {"config": {"log_level": "DEBUG"}}},
+    }
+    assert ingest_run_config(False, [], log_level="CRITICAL")["ops"] == {}
 
 
 @pytest.fixture

@@ -66,10 +66,15 @@ def raw_asset_spec(source: Source, table: RawTable) -> AssetSpec:
     )
 
 
+def ingest_op_name(source: str) -> str:
+    """The op (step) of ``source``'s multi-asset, as run config names it."""
+    return f"ingest_{source}"
+
+
 def build_ingest_assets(source: Source) -> AssetsDefinition:
     specs = [raw_asset_spec(source, table) for table in source.tables]
 
-    @multi_asset(name=f"ingest_{source.name}", specs=specs)
+    @multi_asset(name=ingest_op_name(source.name), specs=specs)
     def _ingest(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         source_config = source.from_env()
         source.check(source_config)

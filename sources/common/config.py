@@ -52,9 +52,16 @@ class WarehousePaths:
         return self.root / "export"
 
 
-def warehouse_paths() -> WarehousePaths:
-    """Where the warehouse lives (nothing is created here: writers create what they write)."""
-    return WarehousePaths(Path(os.environ.get("PSOPS_WAREHOUSE_DIR", "warehouse")).resolve())
+WAREHOUSE_DIR_VARIABLE = "PSOPS_WAREHOUSE_DIR"
+DEFAULT_WAREHOUSE_DIR = "warehouse"  # relative to the working directory
+
+
+def warehouse_paths(directory: str | Path | None = None) -> WarehousePaths:
+    """Where the warehouse lives: ``directory`` when given, else ``PSOPS_WAREHOUSE_DIR``,
+    else ``./warehouse``, made absolute.  The one place the warehouse folder is resolved
+    (nothing is created here: writers create what they write)."""
+    chosen = directory or os.environ.get(WAREHOUSE_DIR_VARIABLE, DEFAULT_WAREHOUSE_DIR)
+    return WarehousePaths(Path(chosen).resolve())
 
 
 def as_of_date() -> date:

@@ -1,0 +1,256 @@
+"""``psops refresh`` and ``psops demo`` (which ends with the demo summary and the QBR pack)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from orchestration.cli._common import (
+    EXIT_CHECK_FAILED,
+    EXIT_CONFIG,
+    EXIT_OK,
+    _command,
+    _err,
+    _log_level,
+    _print_marts,
+    _say,
+)
+from orchestration.cli.report import _write_pack
+from sources.common.config import as_of_date, warehouse_paths
+from sources.common.errors import SourceConfigError, SourceUnavailableError
+from sources.sandbox.serve import sandbox_db
+
+
+def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
+    """The sources a ``--select`` ingests (None: all) and whether it includes publish.
+    Raises ``UnknownSelection``."""
+    from orchestration.refresh import PUBLISH_KEY, selected_asset_keys, selected_sources
+
+    if not names:
+        return None, True
+    keys = selected_asset_keys(names)
+    return selected_sources(keys), PUBLISH_KEY in keys
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from orchestration.refresh import (
+        DISK_FULL,
+        UnknownSelection,
+        preflight,
+        run_refresh,
+        terminal_progress,
+    )
+    from orchestration.resources import pin_warehouse_dir
+    from orchestration.writer_lock import WarehouseBusy, warehouse_writer_lock
+
+    pin_warehouse_dir()
+    try:
+        sources, publishes = _selection(args.select)
+    except UnknownSelection as exc:
+        _err(f"psops refresh: unknown --select {', '.join(exc.unknown)}.")
+        _err(f"Valid names: {', '.join(exc.valid)}. Nothing was written.")
+        return EXIT_CONFIG
+    try:
+        as_of_date()
+        preflight(sources)
+    except SourceConfigError as exc:
+        _err(f"psops refresh: configuration error: {exc}. Nothing was written.")
+        return EXIT_CONFIG
+    except SourceUnavailableError as exc:  # a source cannot be reached: one line, exit 1
+        _err(f"psops refresh: {exc}. Nothing was written.")
+        return EXIT_CHECK_FAILED
+    started = time.monotonic()
+    selected = "".join(f" --select {name}" for name in args.select)
+    _say(
+        f"psops refresh{' --full' if args.full else ''}{selected}: as of {as_of_date()}, "
+        f"warehouse {warehouse_paths().root}"
+    )
+    if args.select:
+        ingested = ", ".join(sorted(sources)) if sources else "no source"
+        _say(f"selection: ingests {ingested}, then everything downstream")
+        if not publishes:
+            _say("selection excludes publish: analytics.duckdb will not change")
+    try:
+        with (
+            warehouse_writer_lock(
+                warehouse_paths().root,
+                wait=not args.no_wait,
+                on_wait=lambda holder: _say(
+                    f"another refresh ({holder}) is writing this warehouse; waiting for it…"
+                ),
+                on_takeover=_say,
+            ),
+            terminal_progress(sys.stdout),  # concise per-object lines; Dagster's log with -v
+        ):
+            outcome = run_refresh(
+                full=args.full,
+                log_level="DEBUG" if args.verbose else "CRITICAL",  # our summary says what failed
+                selection=args.select or None,
+            )
+    except WarehouseBusy as exc:
+        _err(f"psops refresh: skipped: {exc} (--no-wait). Nothing was written.")
+        return EXIT_CHECK_FAILED
+    elapsed = time.monotonic() - started
+    for warned in outcome.warned_checks:
+        _say(f"warning: check {warned.check} on {warned.asset}: {warned.description}")
+    if outcome.exit_code == EXIT_OK and not outcome.published:
+        _say(
+            f"selection done in {elapsed:.0f}s, not published ({outcome.passed_checks} checks "
+            f"passed, run {outcome.run_id})"
+        )
+        return EXIT_OK
+    if outcome.exit_code == EXIT_OK:
+        _say(
+            f"published {warehouse_paths().analytics_db} in {elapsed:.0f}s "
+            f"({outcome.passed_checks} checks passed, run {outcome.run_id})"
+        )
+        return EXIT_OK
+    if outcome.failed_checks:
+        for failed in outcome.failed_checks:
+            _err(f"BLOCKED by check {failed.check} on {failed.asset}:")
+            _err(failed.summary or failed.description)
+    for error in outcome.step_errors:
+        _err(f"step failed: {error}")
+    if any(DISK_FULL in error for error in outcome.step_errors):
+        _err(
+            f"psops refresh: the disk holding {warehouse_paths().root} is full ({DISK_FULL}): "
+            "free space and run the refresh again; the last psops.duckdb is kept."
+        )
+    if outcome.published:  # the marts are out; saving the run's pipeline state failed
+        _err(f"psops refresh: published, but the run's state was not saved (run {outcome.run_id}).")
+        return EXIT_CHECK_FAILED
+    _err(
+        f"psops refresh: nothing was published; {warehouse_paths().analytics_db} is unchanged "
+        f"(run {outcome.run_id})."
+    )
+    return EXIT_CHECK_FAILED
+
+
+def _print_forecast_and_scorecard(con) -> None:
+    """Next quarter's revenue forecast by layer and the current SOKR scorecard."""
+    from orchestration.status import current_scorecard, revenue_forecast_next_quarter
+
+    layers = revenue_forecast_next_quarter(con)
+    if layers:
+        _say(f"\nRevenue forecast, {layers[0][0]} (next quarter), by layer:")
+        for _, layer, amount in layers:
+            _say(f"  {layer:<22} {amount:>14,.0f}")
+        _say(f"  {'total':<22} {sum(row[2] for row in layers):>14,.0f}")
+    krs = current_scorecard(con)
+    if krs:
+        _say("\nSOKR scorecard (current quarter):")
+        objective = None
+        for name, kr_id, description, actual, target, score, status in krs:
+            if name != objective:
+                objective = name
+                _say(f"  {name}")
+            scored = "n/a" if score is None else f"{score:.2f}"
+            _say(
+                f"    {kr_id:<13} {description[:52]:<52} actual {_number(actual):>9} target "
+                f"{_number(target)} score {scored} {status}"
+            )
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def print_summary(outcome_checks: int) -> None:
+    import duckdb
+
+    from orchestration.status import org_utilization_last_month, published_marts
+
+    paths = warehouse_paths()
+    con = duckdb.connect(str(paths.analytics_db), read_only=True)
+    try:
+        _say(f"\nPublished marts in {paths.analytics_db}:")
+        _print_marts(published_marts(con))
+        row = org_utilization_last_month(con, as_of_date())
+        if row and row[1] is not None:
+            _say(f"\nOrg billable utilization, {row[0]:%B %Y} (last full month): {row[1]:.1%}")
+        _print_forecast_and_scorecard(con)
+        _say(f"Checks passed: {outcome_checks}")
+    finally:
+        con.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.refresh import run_refresh
+    from orchestration.resources import pin_warehouse_dir
+    from orchestration.writer_lock import warehouse_writer_lock
+    from sources.sandbox.generate import generate
+    from sources.sandbox.serve import environment, start_all, stop_all
+
+    pin_warehouse_dir()
+    sandbox_dir = warehouse_paths().root / "sandbox"
+    as_of = as_of_date()
+    _say(f"1/3 generating the small sandbox organisation (seed {args.seed}, as of {as_of})")
+    generate(sandbox_dir, scale="small", seed=args.seed, as_of=as_of)
+    _say("2/3 starting the sandbox Jira, Salesforce and Kantata APIs on loopback")
+    servers = start_all(sandbox_db(sandbox_dir))
+    try:
+        os.environ.update(environment(servers))
+        _say("3/3 refreshing: ingest → gate → dbt build → publish")
+        with warehouse_writer_lock(
+            warehouse_paths().root,
+            on_wait=lambda holder: _say(f"waiting for another refresh ({holder})…"),
+            purpose="psops demo",
+            on_takeover=_say,
+        ):
+            outcome = run_refresh(full=False, log_level=_log_level(args))
+    finally:
+        stop_all(servers)
+    if outcome.exit_code != EXIT_OK:
+        for failed in outcome.failed_checks:
+            _err(f"BLOCKED by check {failed.check} on {failed.asset}:\n{failed.summary}")
+        for error in outcome.step_errors:
+            _err(f"step failed: {error}")
+        return outcome.exit_code
+    print_summary(outcome.passed_checks)
+    return _demo_pack()
+
+
+def _demo_pack() -> int:
+    from orchestration.reports.pdf import ChromiumMissing, find_chromium
+
+    _say("\nThe QBR pack (`psops report qbr`, `make report`):")
+    with_pdf = find_chromium() is not None
+    code = _write_pack(None, None, None, pdf=with_pdf)
+    if not with_pdf:
+        _say(f"  no PDF: {ChromiumMissing()}")
+    return code
+
+
+def add_refresh_parser(sub: argparse._SubParsersAction) -> None:
+    """``psops refresh``."""
+    refresh = _command(sub, "refresh", help="ingest → gate → dbt build → publish")
+    refresh.add_argument(
+        "--full",
+        action="store_true",
+        help="re-extract everything instead of resuming from each cursor",
+    )
+    refresh.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="LAYER_OR_SOURCE",
+        help="only this source or layer group and what is downstream of it, e.g. kantata, "
+        "staging, marts_sla (repeatable; default: everything)",
+    )
+    refresh.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another refresh is writing this warehouse, skip (exit 1) instead of waiting",
+    )
+    refresh.set_defaults(func=cmd_refresh)
+
+
+def add_demo_parser(sub: argparse._SubParsersAction) -> None:
+    """``psops demo``."""
+    demo = _command(sub, "demo", help="generate + serve the sandbox, refresh, print a summary")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=cmd_demo)
