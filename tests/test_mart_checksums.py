@@ -94,3 +94,17 @@ def test_json_lists_every_mart_with_rows_checksum_and_columns(
     people = marts[1]
     assert people["rows"] == 3 and len(people["checksum"]) == 16
     assert people["columns"] == ["id INTEGER", "name VARCHAR", "score DOUBLE", "day DATE"]
+
+
+def test_float_summation_noise_is_identical_unless_exact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """0.1 + 0.2 summed in another order (0.30000000000000004 vs 0.3) is the same number to
+    1e-9; a real change (0.31) is not."""
+    a = build(tmp_path / "a.duckdb", ROWS)
+    noise = build(tmp_path / "b.duckdb", [(1, "Ada", 0.3, None), *ROWS[1:]])
+    real = build(tmp_path / "c.duckdb", [(1, "Ada", 0.31, None), *ROWS[1:]])
+    assert main(["--compare", str(a), str(noise)]) == 0
+    assert main(["--compare", str(a), str(noise), "--exact"]) == 1
+    assert main(["--compare", str(a), str(real)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("people: checksum ")
