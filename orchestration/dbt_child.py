@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# the pid of the process that starts dbt, set by that process: the parent this launcher
+# must find when it asks the kernel, else the parent died while Python was starting
+PARENT_VARIABLE = "PSOPS_DBT_PARENT"
 
 
 def die_with_parent() -> None:
@@ -25,7 +28,8 @@ def die_with_parent() -> None:
 
 
 def main() -> None:
-    parent = os.getppid()
+    expected = os.environ.get(PARENT_VARIABLE)
+    parent = int(expected) if expected and expected.isdigit() else os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the kernel was told: stop too
         sys.exit(137)

@@ -152,3 +152,19 @@ def test_the_dbt_child_dies_with_its_parent() -> None:
     if _running(child_pid):
         os.kill(child_pid, signal.SIGKILL)
         pytest.fail("the child outlived its parent")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_the_dbt_launcher_stops_when_its_parent_died_while_it_started() -> None:
+    """A refresh killed while ``psops-dbt``'s Python is still starting: the launcher finds
+    another parent than the refresh that named itself, and stops instead of becoming dbt."""
+    from orchestration.dbt_child import PARENT_VARIABLE
+
+    launcher = str(Path(sys.executable).parent / "psops-dbt")
+    gone = dict(os.environ, **{PARENT_VARIABLE: "1"})  # not this launcher's parent
+    orphan = subprocess.run([launcher, "--version"], env=gone, capture_output=True, timeout=60)
+    assert orphan.returncode == 137 and b"Core" not in orphan.stdout
+    alive = dict(os.environ, **{PARENT_VARIABLE: str(os.getpid())})
+    child = subprocess.run([launcher, "--version"], env=alive, capture_output=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    assert b"Core" in child.stdout + child.stderr  # dbt's own --version

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, with every dbt test
 as an asset check (error severity blocks what is downstream, publish included)."""
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.ingest import OWNERS
+from orchestration.dbt_child import PARENT_VARIABLE
 from orchestration.resources import ensure_dbt_manifest
 
 
@@ -45,6 +47,9 @@ translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 @dbt_assets(manifest=ensure_dbt_manifest(), dagster_dbt_translator=translator)
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    # psops-dbt checks that this process is still its parent once the kernel is told to kill
+    # it with its parent: a refresh killed while dbt's Python starts leaves no dbt behind
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
     yield from (
         dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
     )
