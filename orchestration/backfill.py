@@ -119,8 +119,8 @@ def backfill(
     # set before the gate's config module is first imported (it reads the file once)
     os.environ["PSOPS_GATE_CONFIG"] = str(gate_config)
 
+    from orchestration.defs.resources import ensure_dbt_manifest
     from orchestration.refresh import run_refresh
-    from orchestration.resources import ensure_dbt_manifest
     from orchestration.writer_lock import warehouse_writer_lock
     from sources.common.config import warehouse_paths
     from sources.sandbox.generate import generate

@@ -15,7 +15,7 @@ from typing import TextIO
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 from dagster._utils.error import SerializableErrorInfo
 
-from orchestration.assets.reports import REPORTS_GROUP
+from orchestration.defs.assets.reports import REPORTS_GROUP
 from sources.common.config import warehouse_paths
 from sources.common.errors import SourceConfigError
 
@@ -93,7 +93,7 @@ def selection_choices() -> dict[str, list[str]]:
     """Every name ``--select`` accepts → the asset groups it stands for: each group
     (``raw_kantata``, ``staging``, ``marts_sla``, ...), each source by its name
     (``kantata`` = ``raw_kantata``), and the layers ``raw`` and ``marts`` (all their groups)."""
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     graph = defs.resolve_asset_graph()
     groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
@@ -120,14 +120,14 @@ def resolve_selection(names: Sequence[str]) -> AssetSelection:
 
 
 def selected_asset_keys(names: Sequence[str]) -> set[AssetKey]:
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     return set(resolve_selection(names).resolve(defs.resolve_asset_graph()))
 
 
 def selected_sources(keys: Collection[AssetKey]) -> set[str]:
     """The sources whose raw tables are among ``keys`` (so only they are ingested)."""
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     graph = defs.resolve_asset_graph()
     return {
@@ -191,9 +191,9 @@ def run_refresh(
 ) -> RefreshOutcome:
     """Execute the refresh job (or, with ``selection``, the named groups and what is
     downstream of them); Dagster's console log shows ``log_level`` and above."""
-    from orchestration.assets.ingest import ingest_op_name
-    from orchestration.definitions import REFRESH_JOB, defs, ingest_assets
-    from orchestration.schedules import ingest_run_config
+    from orchestration.defs.assets.ingest import ingest_op_name
+    from orchestration.defs.definitions import REFRESH_JOB, defs, ingest_assets
+    from orchestration.defs.schedules import ingest_run_config
     from sources.registry import all_sources
 
     job = defs.resolve_job_def(REFRESH_JOB)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-# the same windows as the raw assets' freshness policy (orchestration/assets/ingest.py):
+# the same windows as the raw assets' freshness policy (orchestration/defs/assets/ingest.py):
 # the hourly refresh loads every source, so warn after one missed hour, fail after two
 FRESH_WARN = timedelta(hours=1)
 FRESH_FAIL = timedelta(hours=2)

@@ -4,7 +4,7 @@ Dagster UI, a schedule or ``dagster job execute`` launched, and the dbt child of
 The lock is an exclusive ``flock`` on ``<warehouse>/.refresh.lock``:
 
 - held by the *process* that runs the refresh (the CLI, or Dagster's run worker: the
-  ``warehouse`` resource takes it for the whole run, see ``orchestration.resources``), and
+  ``warehouse`` resource takes it for the whole run, see ``orchestration.defs.resources``), and
   re-entrant inside that process (the CLI takes it to say "waiting…", the run's resource
   re-enters it);
 - released by the kernel when that process dies, however it dies (SIGKILL included); the

@@ -9,7 +9,7 @@ from sources.sandbox.schema import SYSTEMS
 
 
 def _graph():
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     return defs.resolve_asset_graph()
 
@@ -33,7 +33,7 @@ def test_publish_depends_on_every_mart_and_marts_reach_back_to_raw() -> None:
 
 
 def test_time_entries_gate_is_a_blocking_check() -> None:
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     checks = {
         spec.key.name: spec
@@ -47,7 +47,7 @@ def test_time_entries_gate_is_a_blocking_check() -> None:
 def test_a_model_edited_after_the_manifest_makes_it_stale(tmp_path) -> None:
     import os
 
-    from orchestration.resources import manifest_is_stale
+    from orchestration.defs.resources import manifest_is_stale
 
     (tmp_path / "models").mkdir()
     model = tmp_path / "models" / "m.sql"
@@ -103,7 +103,7 @@ def test_dbt_models_carry_owner_kinds_layer_tag_and_their_yaml_description() -> 
 
 
 def test_publish_preview_is_a_markdown_table_with_three_decimal_floats() -> None:
-    from orchestration.assets.publish import markdown_table
+    from orchestration.defs.assets.publish import markdown_table
 
     assert markdown_table(
         ["month", "n", "util"], [["2026-10-01", 57, 0.62734], ["x", None, 1.0]]
@@ -113,7 +113,7 @@ def test_publish_preview_is_a_markdown_table_with_three_decimal_floats() -> None
 def test_definitions_pass_dagster_validation() -> None:
     from dagster import Definitions
 
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     Definitions.validate_loadable(defs)
 
@@ -121,9 +121,9 @@ def test_definitions_pass_dagster_validation() -> None:
 def test_the_qbr_pack_follows_publish_in_the_weekly_job_only() -> None:
     """The hourly and nightly refreshes stop at publish; the weekly QBR schedule's job is the
     refresh plus the pack, which reads what publish just published."""
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
+    from orchestration.defs.schedules import weekly_qbr_refresh_schedule
     from orchestration.refresh import selection_choices
-    from orchestration.schedules import weekly_qbr_refresh_schedule
 
     graph = _graph()
     pack = AssetKey("qbr_pack")

@@ -54,7 +54,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple]:
     monkeypatch.setattr("orchestration.refresh.run_refresh", run_refresh)
     manifest = tmp_path / "manifest.json"
     manifest.write_text('{"nodes": {}}')
-    monkeypatch.setattr("orchestration.resources.ensure_dbt_manifest", lambda: manifest)
+    monkeypatch.setattr("orchestration.defs.resources.ensure_dbt_manifest", lambda: manifest)
     monkeypatch.setenv("PSOPS_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("PSOPS_AS_OF", "2026-10-15")
     monkeypatch.delenv("KANTATA_URL", raising=False)

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.assets import publish as publish_module
-from orchestration.assets.publish import publish_marts
+from orchestration.defs.assets import publish as publish_module
+from orchestration.defs.assets.publish import publish_marts
 from orchestration.working_copy import remove_leftovers, staging_leftovers
 from sources.common.config import WarehousePaths
 

@@ -19,14 +19,14 @@ from dagster import (
     op,
 )
 
-from orchestration.schedules import (
+from orchestration.defs.schedules import (
     WAREHOUSE_WRITER_TAG,
     hourly_refresh_schedule,
     ingest_run_config,
     nightly_full_refresh_schedule,
     schedules,
 )
-from orchestration.sensors import ALERT_WEBHOOK_ENV, run_failure_alert_sensor
+from orchestration.defs.sensors import ALERT_WEBHOOK_ENV, run_failure_alert_sensor
 
 
 def test_every_schedule_is_off_until_turned_on_and_marks_a_warehouse_writer() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.resources import WarehouseResource, pin_warehouse_dir
+from orchestration.defs.resources import WarehouseResource, pin_warehouse_dir
 from sources.common.config import warehouse_paths
 
 

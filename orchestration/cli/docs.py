@@ -16,7 +16,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
-    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable, pin_warehouse_dir
+    from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_executable, pin_warehouse_dir
 
     pin_warehouse_dir()
     paths = warehouse_paths()

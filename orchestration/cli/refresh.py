@@ -35,6 +35,7 @@ def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from orchestration.defs.resources import pin_warehouse_dir
     from orchestration.refresh import (
         DISK_FULL,
         UnknownSelection,
@@ -42,7 +43,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         run_refresh,
         terminal_progress,
     )
-    from orchestration.resources import pin_warehouse_dir
     from orchestration.writer_lock import WarehouseBusy, warehouse_writer_lock
 
     pin_warehouse_dir()
@@ -179,8 +179,8 @@ def print_summary(outcome_checks: int) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.defs.resources import pin_warehouse_dir
     from orchestration.refresh import run_refresh
-    from orchestration.resources import pin_warehouse_dir
     from orchestration.writer_lock import warehouse_writer_lock
     from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, start_all, stop_all

@@ -92,7 +92,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
 def cmd_sandbox_backfill(args: argparse.Namespace) -> int:
     from orchestration.backfill import backfill, replay_dates
-    from orchestration.resources import pin_warehouse_dir
+    from orchestration.defs.resources import pin_warehouse_dir
 
     pin_warehouse_dir()
     as_of = as_of_date()

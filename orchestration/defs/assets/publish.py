@@ -15,8 +15,9 @@ import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from checks.volume import record_volumes
-from orchestration.assets.dbt import dbt_models, mart_keys
-from orchestration.checks import gx_checks
+from orchestration.defs.assets.dbt import dbt_models, mart_keys
+from orchestration.defs.checks import gx_checks
+from orchestration.defs.resources import WarehouseResource
 from orchestration.dq import (
     MART_NAME as DQ_MART,
 )
@@ -28,7 +29,6 @@ from orchestration.dq import (
     ensure_results_table,
     latest_results,
 )
-from orchestration.resources import WarehouseResource
 from sources.common.config import WarehousePaths, as_of_date
 from sources.common.loader import STATE_TABLE
 

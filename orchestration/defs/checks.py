@@ -12,7 +12,7 @@ from dagster import (
 
 from checks.config import SAMPLE_SIZE
 from checks.gx_runner import SUITES, ExpectationOutcome, SuiteOutcome, run_suite
-from orchestration.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource
 from sources.common.config import as_of_date
 
 

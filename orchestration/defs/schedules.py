@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
-from orchestration.assets.ingest import ingest_op_name
+from orchestration.defs.assets.ingest import ingest_op_name
 from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"

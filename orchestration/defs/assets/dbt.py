@@ -13,9 +13,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.assets.ingest import OWNERS
 from orchestration.dbt_child import PARENT_VARIABLE
-from orchestration.resources import ensure_dbt_manifest
+from orchestration.defs.assets.ingest import OWNERS
+from orchestration.defs.resources import ensure_dbt_manifest
 
 
 def layer_group(fqn: list[str]) -> str:

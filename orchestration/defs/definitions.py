@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from orchestration.assets.dbt import dbt_models
-from orchestration.assets.ingest import build_ingest_assets
-from orchestration.assets.publish import publish
-from orchestration.assets.reports import qbr_pack
-from orchestration.checks import gx_checks
+from orchestration.defs.assets.dbt import dbt_models
+from orchestration.defs.assets.ingest import build_ingest_assets
+from orchestration.defs.assets.publish import publish
+from orchestration.defs.assets.reports import qbr_pack
+from orchestration.defs.checks import gx_checks
+from orchestration.defs.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
+from orchestration.defs.schedules import QBR_JOB, REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
+from orchestration.defs.sensors import sensors
 from orchestration.dq import record_check_results
-from orchestration.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
-from orchestration.schedules import QBR_JOB, REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
-from orchestration.sensors import sensors
 from sources.common.config import load_env
 from sources.registry import all_sources
 

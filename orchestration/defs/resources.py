@@ -20,7 +20,7 @@ from orchestration.working_copy import working_copy
 from orchestration.writer_lock import warehouse_writer_lock
 from sources.common.config import WAREHOUSE_DIR_VARIABLE, WarehousePaths, warehouse_paths
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
@@ -90,7 +90,7 @@ class WarehouseResource(ConfigurableResource):
 
     In a run, the resource is the run's hold on the warehouse: it takes the writer lock for
     the whole run (``orchestration.writer_lock``; the refresh job runs in one process, see
-    ``orchestration.definitions``) and gives every step the run's working copy of
+    ``orchestration.defs.definitions``) and gives every step the run's working copy of
     ``psops.duckdb``, swapped in when the run ends (``orchestration.working_copy``)."""
 
     directory: str = ""

@@ -8,7 +8,7 @@ import base64
 
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from orchestration.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource
 
 REPORTS_GROUP = "reports"
 

@@ -19,7 +19,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource
 from sources.common.loader import StreamResult, TableStats
 from sources.common.raw_tables import META_COLUMNS, RawTable
 from sources.common.runner import progress_reporter, run_source
