@@ -1,7 +1,8 @@
-{#- "Now" for the warehouse: PSOPS_AS_OF (YYYY-MM-DD) at 00:00 UTC, else today's UTC date.
-    The last full day is as_of_date() - 1. Returns a SQL date expression. -#}
+{#- "Now" for the warehouse: the psops_as_of var (a refresh passes it, see
+    orchestration/defs/assets/dbt.py), else PSOPS_AS_OF (YYYY-MM-DD), at 00:00 UTC, else
+    today's UTC date. The last full day is as_of_date() - 1. Returns a SQL date expression. -#}
 {% macro as_of_date() -%}
-    {%- set raw = env_var('PSOPS_AS_OF', '') | trim -%}
+    {%- set raw = var('psops_as_of', env_var('PSOPS_AS_OF', '')) | string | trim -%}
     {%- if raw == '' -%}
         current_date
     {%- elif modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', raw) -%}

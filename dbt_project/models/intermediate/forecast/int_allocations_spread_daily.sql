@@ -12,7 +12,7 @@ allocations as (
 
 days as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 

@@ -10,14 +10,25 @@ with
 consultants as (
 
     -- the utilization population (DOMAIN.md §2): people in a delivery role supply hours
-    select * from {{ ref('dim_consultant') }}
+    -- fte and billability_target as doubles, as dim_consultant holds them
+    select
+        consultant_key,
+        kantata_user_id,
+        region,
+        role,
+        cast(fte as {{ type_double() }}) as fte,
+        hire_date,
+        termination_date,
+        cast(billability_target as {{ type_double() }}) as billability_target,
+        is_active
+    from {{ ref('int_consultants_conformed') }}
     where has_kantata_user and is_delivery_role
 
 ),
 
 days as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 

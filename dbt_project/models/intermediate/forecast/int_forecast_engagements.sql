@@ -6,13 +6,13 @@ with
 
 engagements as (
 
-    select * from {{ ref('dim_engagement') }}
+    select * from {{ ref('int_engagements_conformed') }}
 
 ),
 
 customers as (
 
-    select * from {{ ref('dim_customer') }}
+    select * from {{ ref('int_customers_conformed') }}
 
 ),
 

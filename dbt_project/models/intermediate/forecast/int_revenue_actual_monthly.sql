@@ -8,7 +8,7 @@ with
 
 time_entries as (
 
-    select * from {{ ref('fct_time_entries') }}
+    select * from {{ ref('int_time_entries_counted') }}
 
 ),
 

@@ -18,7 +18,7 @@ scheduled as (
 
 months as (
 
-    select distinct month_start from {{ ref('dim_date') }}
+    select distinct month_start from {{ ref('int_calendar_days') }}
 
 ),
 

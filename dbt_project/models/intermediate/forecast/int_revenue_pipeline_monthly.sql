@@ -13,7 +13,7 @@ opportunities as (
 
 months as (
 
-    select distinct month_start from {{ ref('dim_date') }}
+    select distinct month_start from {{ ref('int_calendar_days') }}
 
 ),
 

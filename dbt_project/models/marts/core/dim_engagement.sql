@@ -1,24 +1,19 @@
+-- One row per engagement (Kantata workspace); the body is int_engagements_conformed.
 with
 
-workspaces as (
+engagements as (
 
-    select * from {{ ref('int_workspaces_enriched') }}
-
-),
-
-accounts as (
-
-    select account_id from {{ ref('stg_salesforce__accounts') }}
+    select * from {{ ref('int_engagements_conformed') }}
 
 ),
 
 final as (
 
     select
-        workspace_id as engagement_id,
-        workspace_title as engagement_name,
-        workspace_status as status,
-        workspace_status_key as status_key,
+        engagement_id,
+        engagement_name,
+        status,
+        status_key,
         start_date,
         due_date,
         billing_type,
@@ -26,19 +21,16 @@ final as (
         price_in_cents,
         currency,
         is_budgeted,
-        cast(budgeted_hours as {{ type_double() }}) as budgeted_hours,
+        budgeted_hours,
         sfdc_opportunity_id,
         sfdc_account_id,
-        -- the customer (dim_customer); NULL when the opportunity's account is unknown
-        accounts.account_id as customer_key,
+        customer_key,
         jira_project_key,
         engagement_type,
         is_internal,
         is_archived,
         created_at
-    from workspaces
-    left join accounts
-        on workspaces.sfdc_account_id = accounts.account_id
+    from engagements
 
 )
 

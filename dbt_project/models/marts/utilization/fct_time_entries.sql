@@ -1,8 +1,9 @@
+-- One row per Kantata time entry; the body is int_time_entries_counted.
 with
 
 time_entries as (
 
-    select * from {{ ref('int_time_entries_classified') }}
+    select * from {{ ref('int_time_entries_counted') }}
 
 ),
 
@@ -14,13 +15,13 @@ final as (
         kantata_user_id,
         engagement_id,
         date_day,
-        cast(hours as {{ type_double() }}) as hours,
+        hours,
         is_billable,
         is_client_engagement,
         submission_status,
         is_rejected,
         hour_category,
-        not is_rejected as counts_toward_utilization,
+        counts_toward_utilization,
         rate_in_cents
     from time_entries
 

@@ -5,7 +5,7 @@
 -- Specificity: exact project (4) > exact issue type (2) > exact priority (1) over `*`.
 -- Calendar: the policy's calendar, or for `region` the region of the project's engagement
 -- (Kantata workspace with that "Jira Project Key" -> its Salesforce account's region),
--- else the reporter's home region (dim_consultant by Jira account id).
+-- else the reporter's home region (int_consultants_conformed by Jira account id).
 with
 
 issues as (
@@ -34,7 +34,7 @@ calendars as (
 
 engagements as (
 
-    select * from {{ ref('dim_engagement') }}
+    select * from {{ ref('int_engagements_conformed') }}
 
 ),
 
@@ -46,7 +46,7 @@ accounts as (
 
 consultants as (
 
-    select * from {{ ref('dim_consultant') }}
+    select * from {{ ref('int_consultants_conformed') }}
 
 ),
 
