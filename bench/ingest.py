@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import requests
 
-from sources.common.runner import max_workers, run_source
+from sources.common.runner import run_source
+from sources.common.settings import read_run_settings
 from sources.registry import all_sources
 from sources.sandbox.generate import generate
 from sources.sandbox.request_log import RequestLogEntry
@@ -73,7 +74,9 @@ def replay(server: RunningServer, entries: list[RequestLogEntry], auth: dict, wo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
-    parser.add_argument("--workers", type=int, default=max_workers())
+    parser.add_argument(
+        "--workers", type=int, default=read_run_settings(os.environ, "kantata").max_workers
+    )
     parser.add_argument("--dir", default="warehouse/bench", help="where the dataset is kept")
     args = parser.parse_args(argv)
 
@@ -92,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
                 server.clear_requests()
                 con = duckdb.connect(str(Path(tmp) / f"{source.name}.duckdb"))
                 started = time.monotonic()
-                results = run_source(con, source, on_progress=lambda *_: None, workers=args.workers)
+                config = source.from_env(os.environ)
+                results = run_source(
+                    con, source, config, on_progress=lambda *_: None, workers=args.workers
+                )
                 seconds = time.monotonic() - started
                 con.close()
                 records = sum(t.received for r in results for t in r.tables.values())

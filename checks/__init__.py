@@ -3,5 +3,3 @@
 ``checks.gx_runner.run_suite(con, table, as_of)`` validates one raw table and returns a
 ``SuiteOutcome``; ``checks.suites.SUITES`` declares one ``Suite`` per raw table.
 """
-
-from checks import config as _config  # noqa: F401  (sets GX_ANALYTICS_ENABLED=false first)

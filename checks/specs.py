@@ -92,8 +92,9 @@ class ExpectationSpec:
 class QuarantineLimits:
     """Share of an object's records in ``raw._quarantine`` that makes a warning / an error."""
 
-    warn_above: float = config.QUARANTINE_WARN_ABOVE
-    error_above: float = config.QUARANTINE_ERROR_ABOVE
+    # the active gate config's (``checks.config``), looked up when a suite is built
+    warn_above: float = field(default_factory=lambda: config.QUARANTINE_WARN_ABOVE)
+    error_above: float = field(default_factory=lambda: config.QUARANTINE_ERROR_ABOVE)
 
 
 @dataclass(frozen=True)
@@ -261,11 +262,13 @@ def known_in_any(
 
 def freshness(
     column: str,
-    max_age_days: int = config.FRESHNESS_MAX_AGE_DAYS,
-    severity: str = config.FRESHNESS_SEVERITY,
+    max_age_days: int | None = None,
+    severity: str | None = None,
 ) -> ExpectationSpec:
     """The newest ``column`` value is at most ``max_age_days`` before as_of (and not past
-    as_of + the time-zone tolerance)."""
+    as_of + the time-zone tolerance); defaults: the gate config's ``[freshness]``."""
+    max_age_days = config.FRESHNESS_MAX_AGE_DAYS if max_age_days is None else max_age_days
+    severity = config.FRESHNESS_SEVERITY if severity is None else severity
 
     def kwargs(inputs: SpecInputs) -> dict[str, Any]:
         return {

@@ -17,8 +17,8 @@ run's counts, so one failing check never has two open tickets.  Off unless
 from __future__ import annotations
 
 import logging
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,23 +41,23 @@ class AlertConfig:
     severities: tuple[str, ...] = ("error",)
 
 
-def config_from_env() -> AlertConfig | None:
-    """None when the loop is off (no ``PSOPS_DQ_JIRA_PROJECT``)."""
-    project = os.environ.get(PROJECT_VARIABLE, "").strip()
+def alert_config(environ: Mapping[str, str]) -> AlertConfig | None:
+    """The loop's settings in ``environ``; None when it is off (no ``PSOPS_DQ_JIRA_PROJECT``)."""
+    project = (environ.get(PROJECT_VARIABLE) or "").strip()
     if not project:
         return None
     owners = {}
-    for pair in os.environ.get(OWNERS_VARIABLE, "").split(","):
+    for pair in (environ.get(OWNERS_VARIABLE) or "").split(","):
         if "=" in pair:
             source, team = pair.split("=", 1)
             owners[source.strip().lower()] = team.strip()
     severities = tuple(
-        s.strip().lower() for s in os.environ.get(SEVERITIES_VARIABLE, "error").split(",")
+        s.strip().lower() for s in environ.get(SEVERITIES_VARIABLE, "error").split(",")
     )
     return AlertConfig(
         project=project.upper(),
         owners=owners,
-        issue_type=os.environ.get(ISSUE_TYPE_VARIABLE, "Task").strip() or "Task",
+        issue_type=environ.get(ISSUE_TYPE_VARIABLE, "Task").strip() or "Task",
         severities=tuple(s for s in severities if s),
     )
 
@@ -137,10 +137,15 @@ class JiraAlerts:
         return "created", issue.key
 
 
-def file_failures(results: list[CheckResult], run_log: Any = log) -> list[tuple[str, str]]:
-    """File the failures whose severity is configured; never raises (a Jira outage must not
-    turn a refresh's verdict), but says what went wrong in the run log."""
-    config = config_from_env()
+def file_failures(
+    results: list[CheckResult],
+    config: AlertConfig | None,
+    environ: Mapping[str, str],
+    run_log: Any = log,
+) -> list[tuple[str, str]]:
+    """File the failures whose severity ``config`` names (None: the loop is off), through
+    the Jira that ``environ`` configures; never raises (a Jira outage must not turn a
+    refresh's verdict), but says what went wrong in the run log."""
     if config is None:
         return []
     wanted = [r for r in results if not r.passed and r.severity in config.severities]
@@ -151,7 +156,7 @@ def file_failures(results: list[CheckResult], run_log: Any = log) -> list[tuple[
 
     filed: list[tuple[str, str]] = []
     try:
-        alerts = JiraAlerts(connect(jira_config()), config)
+        alerts = JiraAlerts(connect(jira_config(environ)), config)
         for result in wanted:
             action, key = alerts.file(result)
             filed.append((action, key))
@@ -161,4 +166,4 @@ def file_failures(results: list[CheckResult], run_log: Any = log) -> list[tuple[
     return filed
 
 
-__all__ = ["AlertConfig", "JiraAlerts", "check_label", "config_from_env", "file_failures"]
+__all__ = ["AlertConfig", "JiraAlerts", "alert_config", "check_label", "file_failures"]

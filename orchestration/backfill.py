@@ -3,7 +3,7 @@ the forecast history (and with it mart_forecast_accuracy) has months behind it o
 
 For each of the last ``months`` month ends before the as-of date, then the as-of date
 itself, oldest first: generate the sandbox as of that day (same scale and seed), serve its
-three APIs, and run a whole ``--full`` refresh with ``PSOPS_AS_OF`` set to that day (full:
+three APIs, and run a whole ``--full`` refresh with settings as of that day (full:
 every step re-extracts everything and reconciles deletes, because each replayed sandbox is
 the generator's own view of that day and replaces the previous one). Every refresh appends
 its revenue forecast to ``fct_revenue_forecast_history``.
@@ -11,7 +11,7 @@ its revenue forecast to ``fct_revenue_forecast_history``.
 The gate stays on, with one knob changed for the replay: the volume check (live rows vs
 the last published load) may not block, because a replayed org is a new draw whose tables
 can be smaller than the previous month's. The replay writes a copy of the gate config with
-``[volume] drop_error_above = 1.0`` and points ``PSOPS_GATE_CONFIG`` at it while it runs.
+``[volume] drop_error_above = 1.0`` and gives each day's settings that gate config.
 
 Each replay also rebuilds the incremental dbt models from scratch (as ``dbt build
 --full-refresh`` would: their tables are dropped first), because their older days come from
@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+from orchestration.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def replay_dates(as_of: date, months: int) -> list[date]:
 
 
 def backfill(
+    settings: Settings,
     as_of: date,
     months: int,
     sandbox_dir: Path,
@@ -109,54 +111,44 @@ def backfill(
     log_level: str = "WARNING",
     on_step: Callable[[BackfillStep], None] | None = None,
 ) -> list[BackfillStep]:
-    """Replay the sandbox through one full refresh per day of ``replay_dates``; stops at the
-    first refresh that does not publish. ``PSOPS_AS_OF`` is restored afterwards."""
-    saved = {name: os.environ.get(name) for name in ("PSOPS_AS_OF", "PSOPS_GATE_CONFIG")}
+    """Replay the sandbox through one full refresh per day of ``replay_dates`` (each with
+    ``settings`` as of that day and the replay's gate config); stops at the first refresh
+    that does not publish."""
     sandbox_dir.mkdir(parents=True, exist_ok=True)
     gate_config = sandbox_dir / "replay_gate.toml"
-    default_gate = Path(__file__).resolve().parent.parent / "checks" / "gate.toml"
-    gate_config.write_text(replay_gate_config(Path(saved["PSOPS_GATE_CONFIG"] or default_gate)))
-    # set before the gate's config module is first imported (it reads the file once)
-    os.environ["PSOPS_GATE_CONFIG"] = str(gate_config)
+    gate_config.write_text(replay_gate_config(settings.gate_config))
 
     from orchestration.defs.resources import ensure_dbt_manifest
     from orchestration.refresh import run_refresh
     from orchestration.writer_lock import warehouse_writer_lock
-    from sources.common.config import warehouse_paths
     from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, sandbox_db, start_all, stop_all
 
+    paths = settings.warehouse
     steps: list[BackfillStep] = []
-    try:
-        for day in replay_dates(as_of, months):
-            started = time.monotonic()
-            os.environ["PSOPS_AS_OF"] = day.isoformat()
-            generate(sandbox_dir, scale=scale, seed=seed, as_of=day)
-            manifest = json.loads(ensure_dbt_manifest().read_text())
-            servers = start_all(sandbox_db(sandbox_dir))
-            try:
-                os.environ.update(environment(servers))
-                with warehouse_writer_lock(warehouse_paths().root, purpose="psops backfill"):
-                    drop_rebuildable_incrementals(warehouse_paths().pipeline_db, manifest)
-                    outcome = run_refresh(full=True, log_level=log_level)
-            finally:
-                stop_all(servers)
-            problems = tuple(
-                [f"check {c.check} on {c.asset}: {c.summary or c.description}"
-                 for c in outcome.failed_checks]
-                + outcome.step_errors
-            )  # fmt: skip
-            step = BackfillStep(day, outcome.exit_code, time.monotonic() - started, problems)
-            log.info("backfill as of %s: exit %s in %.0fs", day, step.exit_code, step.seconds)
-            steps.append(step)
-            if on_step:
-                on_step(step)
-            if step.exit_code != 0:
-                break
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    for day in replay_dates(as_of, months):
+        started = time.monotonic()
+        generate(sandbox_dir, scale=scale, seed=seed, as_of=day)
+        manifest_path = ensure_dbt_manifest(settings.environ, paths.root)
+        manifest = json.loads(manifest_path.read_text())
+        servers = start_all(sandbox_db(sandbox_dir))
+        try:
+            day_settings = settings.for_day(day, gate_config).with_values(environment(servers))
+            with warehouse_writer_lock(paths.root, purpose="psops backfill"):
+                drop_rebuildable_incrementals(paths.pipeline_db, manifest)
+                outcome = run_refresh(day_settings, full=True, log_level=log_level)
+        finally:
+            stop_all(servers)
+        problems = tuple(
+            [f"check {c.check} on {c.asset}: {c.summary or c.description}"
+             for c in outcome.failed_checks]
+            + outcome.step_errors
+        )  # fmt: skip
+        step = BackfillStep(day, outcome.exit_code, time.monotonic() - started, problems)
+        log.info("backfill as of %s: exit %s in %.0fs", day, step.exit_code, step.seconds)
+        steps.append(step)
+        if on_step:
+            on_step(step)
+        if step.exit_code != 0:
+            break
     return steps

@@ -9,15 +9,34 @@ then becomes the venv's ``dbt``.  Elsewhere it simply becomes ``dbt``.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# the pid of the process that starts dbt, set by that process: the parent this launcher
-# must find when it asks the kernel, else the parent died while Python was starting
-PARENT_VARIABLE = "PSOPS_DBT_PARENT"
+# the dbt var (in the ``--vars`` JSON of dbt's argv) holding the pid of the process that
+# starts dbt: the parent this launcher must find when it asks the kernel, else the parent
+# died while Python was starting
+PARENT_VAR = "psops_parent_pid"
+
+
+def expected_parent(argv: list[str]) -> int | None:
+    """The ``psops_parent_pid`` of the ``--vars`` JSON in ``argv`` (None: not given)."""
+    for i, arg in enumerate(argv):
+        if arg == "--vars" and i + 1 < len(argv):
+            raw = argv[i + 1]
+        elif arg.startswith("--vars="):
+            raw = arg.removeprefix("--vars=")
+        else:
+            continue
+        try:
+            value = str(json.loads(raw).get(PARENT_VAR, ""))
+        except (ValueError, AttributeError):
+            return None
+        return int(value) if value.isdigit() else None
+    return None
 
 
 def die_with_parent() -> None:
@@ -28,8 +47,7 @@ def die_with_parent() -> None:
 
 
 def main() -> None:
-    expected = os.environ.get(PARENT_VARIABLE)
-    parent = int(expected) if expected and expected.isdigit() else os.getppid()
+    parent = expected_parent(sys.argv[1:]) or os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the kernel was told: stop too
         sys.exit(137)

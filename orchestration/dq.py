@@ -22,7 +22,7 @@ from dagster import DagsterEventType, DagsterInstance, HookContext, failure_hook
 
 from orchestration.alerts_jira import file_failures
 from orchestration.check_result import CheckResult
-from sources.common.config import WarehousePaths, warehouse_paths
+from sources.common.config import WarehousePaths
 
 log = logging.getLogger(__name__)
 
@@ -187,25 +187,29 @@ def record_step(
 
 
 def _after_step(context: HookContext) -> None:
-    paths = context.resources.warehouse.paths if hasattr(context.resources, "warehouse") else None
+    settings = context.resources.settings
     try:
         results = record_step(
-            context.instance, context.run_id, context.step_key, paths or warehouse_paths()
+            context.instance, context.run_id, context.step_key, context.resources.warehouse.paths
         )
     except duckdb.Error as exc:  # the results are also in Dagster's own event log
         context.log.warning(f"could not record check results of {context.step_key}: {exc}")
         return
     failures = [r for r in results if not r.passed]
     if failures:
-        file_failures(failures, context.log)
+        file_failures(failures, settings.alerts, settings.environ, context.log)
 
 
-@success_hook(name="record_check_results_on_success", required_resource_keys={"warehouse"})
+@success_hook(
+    name="record_check_results_on_success", required_resource_keys={"warehouse", "settings"}
+)
 def record_check_results_on_success(context: HookContext) -> None:
     _after_step(context)
 
 
-@failure_hook(name="record_check_results_on_failure", required_resource_keys={"warehouse"})
+@failure_hook(
+    name="record_check_results_on_failure", required_resource_keys={"warehouse", "settings"}
+)
 def record_check_results_on_failure(context: HookContext) -> None:
     _after_step(context)
 

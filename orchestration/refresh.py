@@ -4,7 +4,6 @@ turn the run into an outcome the command line can report and exit on."""
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance, Definitions
 from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.defs.assets.reports import REPORTS_GROUP
-from sources.common.config import warehouse_paths
+from orchestration.settings import Settings
 from sources.common.errors import SourceConfigError
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ class RefreshOutcome:
         return 0 if self.success and done and not self.step_errors else 1
 
 
-def preflight(sources: Collection[str] | None = None) -> None:
+def preflight(settings: Settings, sources: Collection[str] | None = None) -> None:
     """Every source's (or the named sources') variables are set and its credentials
     accepted, before any write.  Raises ``SourceConfigError`` (exit 2) naming the source
     and the variable."""
@@ -56,8 +55,8 @@ def preflight(sources: Collection[str] | None = None) -> None:
 
     for source in all_sources():
         if sources is None or source.name in sources:
-            source.check(source.from_env())
-    check_warehouse_writable(warehouse_paths().root)
+            source.check(source.from_env(settings.environ))
+    check_warehouse_writable(settings.warehouse.root)
 
 
 def check_warehouse_writable(root: Path) -> None:
@@ -89,12 +88,10 @@ class UnknownSelection(ValueError):
         )
 
 
-def selection_choices() -> dict[str, list[str]]:
+def selection_choices(defs: Definitions) -> dict[str, list[str]]:
     """Every name ``--select`` accepts → the asset groups it stands for: each group
     (``raw_kantata``, ``staging``, ``marts_sla``, ...), each source by its name
     (``kantata`` = ``raw_kantata``), and the layers ``raw`` and ``marts`` (all their groups)."""
-    from orchestration.defs.definitions import defs
-
     graph = defs.resolve_asset_graph()
     groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
     # dbt seeds: upstream only; reports: `psops report`, not part of a refresh
@@ -108,10 +105,10 @@ def selection_choices() -> dict[str, list[str]]:
     return dict(sorted(choices.items()))
 
 
-def resolve_selection(names: Sequence[str]) -> AssetSelection:
+def resolve_selection(defs: Definitions, names: Sequence[str]) -> AssetSelection:
     """The named groups and everything downstream of them (their checks included).
     Raises ``UnknownSelection`` listing the valid names."""
-    choices = selection_choices()
+    choices = selection_choices(defs)
     unknown = [name for name in names if name not in choices]
     if unknown:
         raise UnknownSelection(unknown, list(choices))
@@ -119,16 +116,12 @@ def resolve_selection(names: Sequence[str]) -> AssetSelection:
     return AssetSelection.groups(*groups).downstream() - AssetSelection.groups(REPORTS_GROUP)
 
 
-def selected_asset_keys(names: Sequence[str]) -> set[AssetKey]:
-    from orchestration.defs.definitions import defs
-
-    return set(resolve_selection(names).resolve(defs.resolve_asset_graph()))
+def selected_asset_keys(defs: Definitions, names: Sequence[str]) -> set[AssetKey]:
+    return set(resolve_selection(defs, names).resolve(defs.resolve_asset_graph()))
 
 
-def selected_sources(keys: Collection[AssetKey]) -> set[str]:
+def selected_sources(defs: Definitions, keys: Collection[AssetKey]) -> set[str]:
     """The sources whose raw tables are among ``keys`` (so only they are ingested)."""
-    from orchestration.defs.definitions import defs
-
     graph = defs.resolve_asset_graph()
     return {
         group.removeprefix(RAW_PREFIX)
@@ -182,30 +175,38 @@ def terminal_progress(stream: TextIO) -> Iterator[None]:
         logger.propagate = previous[1]
 
 
-def _instance() -> DagsterInstance:
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+def _instance(settings: Settings) -> DagsterInstance:
+    """``$DAGSTER_HOME``'s instance, else an ephemeral one."""
+    if settings.dagster_home:
+        return DagsterInstance.from_config(str(Path(settings.dagster_home).expanduser()))
+    return DagsterInstance.ephemeral()
 
 
 def run_refresh(
-    full: bool = False, log_level: str = "WARNING", selection: Sequence[str] | None = None
+    settings: Settings,
+    full: bool = False,
+    log_level: str = "WARNING",
+    selection: Sequence[str] | None = None,
 ) -> RefreshOutcome:
-    """Execute the refresh job (or, with ``selection``, the named groups and what is
-    downstream of them); Dagster's console log shows ``log_level`` and above."""
+    """Execute the refresh job of ``build_definitions(settings)`` (or, with ``selection``,
+    the named groups and what is downstream of them); Dagster's console log shows
+    ``log_level`` and above."""
     from orchestration.defs.assets.ingest import ingest_op_name
-    from orchestration.defs.definitions import REFRESH_JOB, defs, ingest_assets
+    from orchestration.defs.definitions import REFRESH_JOB, build_definitions, ingest_assets
     from orchestration.defs.schedules import ingest_run_config
     from sources.registry import all_sources
 
+    defs = build_definitions(settings)
     job = defs.resolve_job_def(REFRESH_JOB)
     sources = None  # every source
-    keys = selected_asset_keys(selection) if selection else None
+    keys = selected_asset_keys(defs, selection) if selection else None
     if keys is not None:
         # a subset job keeps the job's hooks only when they are put back
         job = job.get_subset(asset_selection=keys).with_hooks(set(job.hook_defs))
         assets_of = {a.op.name: set(a.keys) for a in ingest_assets}
         sources = [s.name for s in all_sources() if keys & assets_of[ingest_op_name(s.name)]]
     run_config = ingest_run_config(full, sources, log_level=log_level)
-    with _instance() as instance:
+    with _instance(settings) as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )

@@ -9,7 +9,7 @@ deny the refresh its lock.  So a run (holding the writer lock, ``orchestration.w
    ``.export.*`` that ``export`` does not point at);
 2. copies ``psops.duckdb`` to ``.psops.working.duckdb`` and points every writer of the run at
    it — the ingest and check steps through the ``warehouse`` resource's paths, the dbt child
-   through ``PSOPS_PIPELINE_DB`` (``dbt_project/profiles.yml``);
+   through the ``psops_pipeline_db`` dbt var (``dbt_project/profiles.yml``);
 3. when the run ends — checks failed or not, so the loaded raw data, the quarantine and the
    check results are kept — checkpoints the copy and renames it over ``psops.duckdb``.
    A reader holding the old file keeps reading the old snapshot; the next reader opens the
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources.common.config import PIPELINE_DB_VARIABLE, WarehousePaths
+from sources.common.config import WarehousePaths
 
 # one name for every run (only the lock holder writes it): dbt's profile, which names the
 # file, then stays the same from run to run and dbt keeps parsing the project partially
@@ -97,16 +97,10 @@ def working_copy(paths: WarehousePaths) -> Iterator[WarehousePaths]:
         shutil.copyfile(paths.pipeline_db, working)
         if _wal(paths.pipeline_db).exists():
             shutil.copyfile(_wal(paths.pipeline_db), _wal(working))
-    previous = os.environ.get(PIPELINE_DB_VARIABLE)
-    os.environ[PIPELINE_DB_VARIABLE] = str(working)  # the dbt child's profile reads it
     try:
         yield WarehousePaths(paths.root, pipeline_file=working)
         if working.exists():
             commit(working, paths.pipeline_db)
     finally:
-        if previous is None:
-            os.environ.pop(PIPELINE_DB_VARIABLE, None)
-        else:
-            os.environ[PIPELINE_DB_VARIABLE] = previous
         working.unlink(missing_ok=True)
         _wal(working).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ in the page; screenshots under ``warehouse/screenshots/``."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ CHROMIUM_ARGS = [flag for flag in CHROMIUM_FLAGS if flag != "--headless"]
 def chromium_path() -> str:
     """The Chromium the pack prints with (``PSOPS_CHROMIUM``, else on PATH); fails (never
     skips: CI must run these tests) when there is none."""
-    found = find_chromium()
+    found = find_chromium(os.environ.get("PSOPS_CHROMIUM"))
     if not found:
         pytest.fail("install Debian's chromium: apt-get install chromium (`make test` does)")
     return found

@@ -53,7 +53,7 @@ def ingest_everything(db: Path, full: bool = False) -> None:
     """Every source's streams, in-process, into ``db`` (what the ingest assets do)."""
     from sources.common.runner import ingest_sources
 
-    ingest_sources(db, full=full)
+    ingest_sources(db, os.environ, full=full)
 
 
 def clean_ingest_of(sandbox: Path, folder: Path) -> Path:

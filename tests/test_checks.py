@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -297,6 +296,9 @@ def test_gx_writes_nothing_and_sends_no_analytics(
 
     run(db)
 
-    assert os.environ["GX_ANALYTICS_ENABLED"] == "false"
+    from checks.gx_runner import _gx_context
+
+    # off in the context's own config: nothing writes GX_ANALYTICS_ENABLED into os.environ
+    assert _gx_context().config.analytics_enabled is False
     assert sorted(p.name for p in work.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "psops.duckdb"]

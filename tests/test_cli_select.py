@@ -6,6 +6,7 @@ import pytest
 from dagster import AssetKey
 
 from orchestration.cli import main
+from orchestration.defs.definitions import build_definitions
 from orchestration.refresh import (
     PUBLISH_KEY,
     UnknownSelection,
@@ -13,10 +14,13 @@ from orchestration.refresh import (
     selected_asset_keys,
     selected_sources,
 )
+from orchestration.settings import Settings
+
+DEFS = build_definitions(Settings.from_mapping({}))
 
 
 def keys(*names: str) -> set[str]:
-    return {key.to_user_string() for key in selected_asset_keys(list(names))}
+    return {key.to_user_string() for key in selected_asset_keys(DEFS, list(names))}
 
 
 def test_select_marts_sla_is_its_marts_what_reads_them_and_publish():
@@ -31,8 +35,8 @@ def test_select_marts_sla_is_its_marts_what_reads_them_and_publish():
 
 
 def test_select_a_source_ingests_only_that_source_and_runs_what_is_downstream():
-    selected = selected_asset_keys(["kantata"])
-    assert selected_sources(selected) == {"kantata"}
+    selected = selected_asset_keys(DEFS, ["kantata"])
+    assert selected_sources(DEFS, selected) == {"kantata"}
     assert AssetKey(["raw_kantata", "time_entries"]) in selected
     assert not any(key.path[0] in ("raw_jira", "raw_salesforce") for key in selected)
     assert AssetKey(["marts", "fct_utilization_daily"]) in selected
@@ -40,8 +44,8 @@ def test_select_a_source_ingests_only_that_source_and_runs_what_is_downstream():
 
 
 def test_select_staging_ingests_nothing_and_reaches_publish():
-    selected = selected_asset_keys(["staging"])
-    assert selected_sources(selected) == set()
+    selected = selected_asset_keys(DEFS, ["staging"])
+    assert selected_sources(DEFS, selected) == set()
     assert {key.path[0] for key in selected} == {
         "staging",
         "intermediate",
@@ -52,13 +56,20 @@ def test_select_staging_ingests_nothing_and_reaches_publish():
 
 
 def test_select_is_repeatable_and_raw_means_every_source():
-    assert selected_sources(selected_asset_keys(["jira", "salesforce"])) == {"jira", "salesforce"}
-    assert selected_sources(selected_asset_keys(["raw"])) == {"jira", "kantata", "salesforce"}
+    assert selected_sources(DEFS, selected_asset_keys(DEFS, ["jira", "salesforce"])) == {
+        "jira",
+        "salesforce",
+    }
+    assert selected_sources(DEFS, selected_asset_keys(DEFS, ["raw"])) == {
+        "jira",
+        "kantata",
+        "salesforce",
+    }
 
 
 def test_unknown_select_name_lists_the_valid_ones():
     with pytest.raises(UnknownSelection) as raised:
-        resolve_selection(["kantata", "nope"])
+        resolve_selection(DEFS, ["kantata", "nope"])
     assert raised.value.unknown == ["nope"]
     assert {"jira", "kantata", "salesforce", "raw", "staging", "marts_sla", "publish"} <= set(
         raised.value.valid

@@ -178,8 +178,9 @@ def test_the_demo_summary_reads_org_utilization_forecast_and_scorecard_from_the_
     )
     con.close()
     from orchestration.cli import print_summary
+    from orchestration.settings import Settings
 
-    print_summary(12)
+    print_summary(Settings.from_env(), 12)
     out = capsys.readouterr().out
     assert "Org billable utilization, September 2026 (last full month): 62.5%" in out
     assert "Revenue forecast, 2027-Q1 (next quarter), by layer:" in out

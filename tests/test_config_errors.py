@@ -136,7 +136,7 @@ def test_jira_projects_are_quoted_keys_in_jql_and_the_sandbox_answers_them(
     for key, value in sandbox_env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("JIRA_PROJECTS", " fjo4, HOR4 ,PIN8")
-    config = config_from_env()
+    config = config_from_env(os.environ)
     assert config.projects == ("FJO4", "HOR4", "PIN8")
     assert issues_jql(None, "UTC", config.projects) == (
         'project in ("FJO4", "HOR4", "PIN8") AND updated >= "1970-01-01 00:00" '

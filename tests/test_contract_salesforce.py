@@ -6,6 +6,7 @@ connector adapts, and the sandbox refuses what Salesforce refuses, as Salesforce
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +75,7 @@ def org_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
 
 def extract(con: duckdb.DuckDBPyConnection) -> dict[str, StreamResult]:
     """A whole extraction of every object, as ``psops refresh`` runs it (check first)."""
-    config = SOURCE.from_env()
+    config = SOURCE.from_env(os.environ)
     SOURCE.check(config)
     return {stream.name: ingest(con, stream) for stream in SOURCE.streams(config)}
 
@@ -88,7 +89,7 @@ def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
 
 def test_is_deleted_on_user_is_refused_with_invalid_field_as_salesforce_does(org_server):
     server = org_server(SalesforceOrg())
-    sf = connect(SOURCE.from_env())
+    sf = connect(SOURCE.from_env(os.environ))
 
     with pytest.raises(SalesforceMalformedRequest) as refused:
         sf.query_all("SELECT Id, IsDeleted FROM User")
@@ -110,7 +111,7 @@ def test_is_deleted_on_user_is_refused_with_invalid_field_as_salesforce_does(org
 
 def test_user_describe_lists_no_is_deleted_and_user_is_not_deletable(org_server):
     org_server(SalesforceOrg())
-    described = connect(SOURCE.from_env()).User.describe()
+    described = connect(SOURCE.from_env(os.environ)).User.describe()
 
     assert (described["deletable"], described["undeletable"]) == (False, False)
     assert [f["name"] for f in described["fields"]] == [
@@ -127,7 +128,7 @@ def test_query_all_on_user_and_a_null_the_vendor_never_sends_are_contract_depart
 ):
     rows = {"salesforce_user": [{**ROWS["salesforce_user"][0], "Email": None}]}
     server = org_server(SalesforceOrg(), rows)
-    sf = connect(SOURCE.from_env())
+    sf = connect(SOURCE.from_env(os.environ))
 
     sf.query_all("SELECT Id, Email FROM User", include_deleted=True)
 
@@ -220,7 +221,7 @@ def test_a_field_name_setting_that_is_no_api_name_is_refused(monkeypatch, tmp_pa
     monkeypatch.setenv("PSOPS_SFDC_REGION_FIELD", "Region c")
 
     with pytest.raises(SourceConfigError) as refused:
-        SOURCE.from_env()
+        SOURCE.from_env(os.environ)
 
     assert refused.value.variable == "PSOPS_SFDC_REGION_FIELD"
 

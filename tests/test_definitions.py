@@ -133,4 +133,30 @@ def test_the_qbr_pack_follows_publish_in_the_weekly_job_only() -> None:
     weekly = defs.resolve_job_def(weekly_qbr_refresh_schedule.job_name).asset_layer
     assert pack not in refresh and AssetKey("publish") in refresh
     assert weekly.selected_asset_keys == refresh | {pack}
-    assert "reports" not in selection_choices()  # `psops refresh --select` never builds it
+    assert "reports" not in selection_choices(defs)  # `psops refresh --select` never builds it
+
+
+def test_the_definitions_are_built_from_one_settings(tmp_path) -> None:
+    """``build_definitions(settings)``: the settings are the ``settings`` resource, the
+    warehouse resource is their (absolute) folder, the alert sensor posts to their webhook."""
+    from orchestration.defs.definitions import build_definitions
+    from orchestration.settings import Settings
+
+    settings = Settings.from_mapping(
+        {"PSOPS_WAREHOUSE_DIR": str(tmp_path / "wh"), "PSOPS_AS_OF": "2026-10-15"}
+    )
+    defs = build_definitions(settings)
+    resources = defs.resources or {}
+    assert resources["settings"] is settings
+    assert resources["warehouse"].paths.root == tmp_path / "wh"
+    assert settings.as_of_date().isoformat() == "2026-10-15"
+    assert [s.name for s in defs.sensors or []] == ["run_failure_alert_sensor"]
+
+
+def test_loading_without_a_manifest_names_make_manifest(tmp_path) -> None:
+    import pytest
+
+    from orchestration.defs import resources
+
+    with pytest.raises(resources.ManifestMissing, match="run `make manifest`"):
+        resources.dbt_manifest(tmp_path / "manifest.json")

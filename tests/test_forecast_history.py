@@ -12,6 +12,7 @@ import pytest
 
 from orchestration.backfill import backfill, replay_dates
 from orchestration.refresh import RefreshOutcome
+from orchestration.settings import Settings
 
 
 def test_replay_dates_are_the_month_ends_before_the_as_of_month_then_the_as_of_date():
@@ -40,9 +41,9 @@ def recorded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple]:
         calls.append(("generate", scale, seed, as_of))
         return {}
 
-    def run_refresh(full: bool, log_level: str) -> RefreshOutcome:
-        as_of = os.environ["PSOPS_AS_OF"]
-        calls.append(("refresh", full, as_of, os.environ.get("KANTATA_URL")))
+    def run_refresh(settings: Settings, full: bool, log_level: str) -> RefreshOutcome:
+        as_of = settings.as_of_date().isoformat()
+        calls.append(("refresh", full, as_of, settings.environ.get("KANTATA_URL")))
         return RefreshOutcome(success=as_of != "2026-06-30", run_id=as_of, published=True)
 
     monkeypatch.setattr("sources.sandbox.generate.generate", generate)
@@ -54,16 +55,22 @@ def recorded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple]:
     monkeypatch.setattr("orchestration.refresh.run_refresh", run_refresh)
     manifest = tmp_path / "manifest.json"
     manifest.write_text('{"nodes": {}}')
-    monkeypatch.setattr("orchestration.defs.resources.ensure_dbt_manifest", lambda: manifest)
-    monkeypatch.setenv("PSOPS_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
-    monkeypatch.setenv("PSOPS_AS_OF", "2026-10-15")
-    monkeypatch.delenv("KANTATA_URL", raising=False)
-    monkeypatch.delenv("PSOPS_GATE_CONFIG", raising=False)
+    monkeypatch.setattr(
+        "orchestration.defs.resources.ensure_dbt_manifest", lambda environ, root: manifest
+    )
     return calls
 
 
+SETTINGS = {"PSOPS_AS_OF": "2026-10-15"}
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_mapping({**SETTINGS, "PSOPS_WAREHOUSE_DIR": str(tmp_path / "warehouse")})
+
+
 def test_backfill_runs_one_full_refresh_per_day_with_that_day_as_psops_as_of(recorded, tmp_path):
-    steps = backfill(date(2026, 10, 15), 2, tmp_path, seed=11)
+    given = settings(tmp_path)
+    steps = backfill(given, date(2026, 10, 15), 2, tmp_path, seed=11)
     assert [(s.as_of, s.exit_code) for s in steps] == [
         (date(2026, 8, 31), 0),
         (date(2026, 9, 30), 0),
@@ -80,18 +87,18 @@ def test_backfill_runs_one_full_refresh_per_day_with_that_day_as_psops_as_of(rec
         ("refresh", True, "2026-10-15", "http://sandbox"),
         ("stop",),
     ]
-    assert os.environ["PSOPS_AS_OF"] == "2026-10-15"  # restored
+    assert given.as_of_date() == date(2026, 10, 15)  # each day has its own settings
+    assert "PSOPS_AS_OF" not in os.environ  # nothing was written to the environment
 
 
 def test_backfill_stops_at_the_first_refresh_that_does_not_publish(recorded, tmp_path):
-    steps = backfill(date(2026, 10, 15), 6, tmp_path)
+    steps = backfill(settings(tmp_path), date(2026, 10, 15), 6, tmp_path)
     assert [(s.as_of, s.exit_code) for s in steps] == [
         (date(2026, 4, 30), 0),
         (date(2026, 5, 31), 0),
         (date(2026, 6, 30), 1),
     ]
     assert recorded[-1] == ("stop",)  # the servers are stopped even so
-    assert os.environ["PSOPS_AS_OF"] == "2026-10-15"
 
 
 def test_replay_gate_config_only_lets_volume_drops_through(tmp_path):
@@ -109,20 +116,18 @@ def test_replay_gate_config_only_lets_volume_drops_through(tmp_path):
     ]
 
 
-def test_backfill_points_the_gate_at_the_replay_config_and_restores_it(
-    recorded, tmp_path, monkeypatch
-):
+def test_backfill_points_the_gate_at_the_replay_config(recorded, tmp_path, monkeypatch):
     import orchestration.refresh
 
     seen: list[str] = []
     recorder = orchestration.refresh.run_refresh
 
-    def run_refresh(full: bool, log_level: str) -> RefreshOutcome:
-        seen.append(os.environ["PSOPS_GATE_CONFIG"])
-        return recorder(full=full, log_level=log_level)
+    def run_refresh(settings: Settings, full: bool, log_level: str) -> RefreshOutcome:
+        seen.append(str(settings.gate_config))
+        return recorder(settings, full=full, log_level=log_level)
 
     monkeypatch.setattr("orchestration.refresh.run_refresh", run_refresh)
-    backfill(date(2026, 10, 15), 0, tmp_path)
+    backfill(settings(tmp_path), date(2026, 10, 15), 0, tmp_path)
     assert seen == [str(tmp_path / "replay_gate.toml")]
     assert "drop_error_above = 1.0" in (tmp_path / "replay_gate.toml").read_text()
     assert "PSOPS_GATE_CONFIG" not in os.environ

@@ -4,6 +4,7 @@ sandbox Jira (issue creation, comments and search by label)."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import duckdb
 import pytest
 
 from orchestration import cli
-from orchestration.alerts_jira import check_label, file_failures
+from orchestration.alerts_jira import alert_config, check_label
+from orchestration.alerts_jira import file_failures as file_with
 from orchestration.dq import CheckResult, check_summary, record, run_results
 
 
@@ -72,6 +74,11 @@ def test_psops_checks_prints_the_latest_results_and_exits_1_on_a_blocking_failur
         ["warn", "raw_kantata/time_entries", "gx_workspaces", "2"],
         ["pass", "raw_kantata/time_entries", "gx_users", "0"],
     ]
+
+
+def file_failures(results: list[CheckResult]) -> list[tuple[str, str]]:
+    """What the dq hook does: the loop's config and the Jira of the environment."""
+    return file_with(results, alert_config(os.environ), os.environ)
 
 
 @pytest.fixture()

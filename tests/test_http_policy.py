@@ -9,17 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from sources.common import settings
+from sources.common.connection_errors import connection_problem
 from sources.common.errors import SourceConfigError, SourceUnavailableError
-from sources.common.http import (
-    RATE_FLOOR,
-    AdaptiveRateLimiter,
-    HttpPolicy,
-    RetryBudget,
-    RetryBudgetExhausted,
-    _Throttle,
-    connection_problem,
-    retry_after_s,
-)
+from sources.common.http import HttpPolicy
+from sources.common.retry_budget import RetryBudget, RetryBudgetExhausted
+from sources.common.throttling import RATE_FLOOR, AdaptiveRateLimiter, Throttle, retry_after_s
 
 
 class FakeClock:
@@ -145,10 +139,9 @@ def test_the_budget_grows_with_successes_and_stays_spent_once_spent() -> None:
 
 
 def test_a_request_throttled_past_the_cap_gives_up_naming_the_source(monkeypatch) -> None:
-    policy = HttpPolicy("jira", RetryBudget("jira"), max_throttled_s=60.0)
-    throttle = _Throttle(policy, "GET /rest/api/3/myself")
+    throttle = Throttle("jira", "GET /rest/api/3/myself", max_throttled_s=60.0)
     clock = FakeClock()
-    monkeypatch.setattr("sources.common.http.time.monotonic", clock)
+    monkeypatch.setattr("sources.common.throttling.time.monotonic", clock)
     assert throttle.delay("30") == 30.0
     clock.now += 30
     assert throttle.delay(None) == 2.0  # no Retry-After: 1 s doubling (second 429)
@@ -201,33 +194,27 @@ def test_connection_problems_are_named_from_the_root_cause() -> None:
     ],
 )
 def test_each_invalid_numeric_setting_names_its_variable(
-    monkeypatch: pytest.MonkeyPatch, variable: str, raw: str, problem: str
+    variable: str, raw: str, problem: str
 ) -> None:
     source = "jira" if "JIRA" in variable else "kantata"
-    monkeypatch.setenv(variable, raw)
     with pytest.raises(SourceConfigError) as bad:
-        settings.validate_run_settings(source)
+        settings.read_run_settings({variable: raw}, source)
     assert bad.value.variable == variable
     assert bad.value.problem == problem
 
 
-def test_numeric_settings_default_when_unset_and_read_when_set(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for setting in settings.run_settings("jira"):
-        monkeypatch.delenv(setting.variable, raising=False)
-    assert (settings.max_workers(), settings.commit_every(), settings.retry_budget()) == (
-        4,
-        5000,
-        300,
-    )
-    assert (settings.retry_backoff(), settings.rate_limit("jira")) == (0.5, None)
-    monkeypatch.setenv("PSOPS_MAX_WORKERS", " 2 ")
-    monkeypatch.setenv("PSOPS_JIRA_RATE_LIMIT", "7.5")
-    monkeypatch.setenv("PSOPS_SALESFORCE_RATE_LIMIT", "0")  # 0: no ceiling
-    assert settings.max_workers() == 2
-    assert settings.rate_limit("jira") == 7.5
-    assert settings.rate_limit("salesforce") is None
+def test_numeric_settings_default_when_unset_and_read_when_set() -> None:
+    run = settings.read_run_settings({}, "jira")
+    assert (run.max_workers, run.commit_every, run.retry_budget) == (4, 5000, 300)
+    assert (run.retry_backoff, run.rate_limit, run.jira_overlap_minutes) == (0.5, None, 5)
+    environ = {
+        "PSOPS_MAX_WORKERS": " 2 ",
+        "PSOPS_JIRA_RATE_LIMIT": "7.5",
+        "PSOPS_SALESFORCE_RATE_LIMIT": "0",  # 0: no ceiling
+    }
+    assert settings.read_run_settings(environ, "jira").max_workers == 2
+    assert settings.read_run_settings(environ, "jira").rate_limit == 7.5
+    assert settings.read_run_settings(environ, "salesforce").rate_limit is None
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ a clean ingest, and a dead source stops after one request's retries, not every s
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -47,7 +48,7 @@ def test_429s_pause_the_source_and_spend_no_retry_budget(
     db = tmp_path / "psops.duckdb"
     with serving(sandbox_db, FaultConfig(rate_limit=5)) as servers:
         use_env(monkeypatch, connector_env(servers, PSOPS_RETRY_BUDGET="0"))
-        ingest_sources(db, sources=[JIRA])
+        ingest_sources(db, os.environ, sources=[JIRA])
         jira = next(s for s in servers if "JIRA_URL" in s.env)
         answered = Counter(r.status for r in jira.requests)
 
@@ -90,7 +91,7 @@ def test_every_sources_check_passes_under_the_storm(
         use_env(monkeypatch, connector_env(servers))
         for _ in range(3):
             for source in all_sources():
-                source.check(source.from_env())
+                source.check(source.from_env(os.environ))
         faults = Counter(r.fault for s in servers for r in s.requests)
     assert {"error", "reset"} <= set(faults), faults
 
@@ -138,7 +139,7 @@ def test_a_dead_source_stops_after_one_requests_retries(
     monkeypatch.setenv("PSOPS_RETRY_BACKOFF", "0.01")
     monkeypatch.setenv("PSOPS_MAX_WORKERS", "4")
     with pytest.raises(SourceUnavailableError) as failed:
-        ingest_sources(tmp_path / "psops.duckdb", sources=[KANTATA])
+        ingest_sources(tmp_path / "psops.duckdb", os.environ, sources=[KANTATA])
     assert "HTTP 503" in str(failed.value)
     streams = len(KANTATA.tables)
     attempts = RETRIES_PER_REQUEST + 1

@@ -4,6 +4,8 @@ what a full refresh of the advanced dataset lands; `--full` marks what vanished 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sources.common.runner import ingest_sources
@@ -34,17 +36,17 @@ def advanced(make_sandbox, tmp_path_factory: pytest.TempPathFactory):
     try:
         with serving(sandbox_db) as servers:
             use_env(mp, connector_env(servers))
-            ingest_sources(db)
+            ingest_sources(db, os.environ)
         changes = advance(sandbox_db.parent, days=1)
         with serving(sandbox_db) as servers:
             use_env(mp, connector_env(servers))
-            incremental = ingest_sources(db)
+            incremental = ingest_sources(db, os.environ)
             names = ("jira", "salesforce", "kantata")  # start_all's order
             requests = {name: s.requests for name, s in zip(names, servers, strict=True)}
         after_incremental = snapshot(db)
         with serving(sandbox_db) as servers:
             use_env(mp, connector_env(servers))
-            ingest_sources(db, full=True)
+            ingest_sources(db, os.environ, full=True)
     finally:
         mp.undo()
     return {

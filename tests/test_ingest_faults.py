@@ -6,6 +6,7 @@ retry budget stops a hopeless run cleanly, and no secret reaches a log."""
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.common.http import RetryBudgetExhausted
+from sources.common.retry_budget import RetryBudgetExhausted
 from sources.common.runner import ingest_sources
 from sources.kantata import SOURCE as KANTATA
 from sources.sandbox.bad_records import LOADABLE_KINDS, QUARANTINE_KINDS
@@ -101,7 +102,7 @@ def test_a_spent_retry_budget_fails_naming_the_source_and_keeps_every_cursor(
     with serving(bad_sandbox, hopeless) as servers:
         use_env(monkeypatch, connector_env(servers, PSOPS_RETRY_BUDGET="3"))
         with pytest.raises(RetryBudgetExhausted) as failure:
-            ingest_sources(db, sources=[KANTATA])
+            ingest_sources(db, os.environ, sources=[KANTATA])
 
     message = str(failure.value)
     assert message.startswith("kantata: gave up after 3 retries this run")
@@ -111,7 +112,7 @@ def test_a_spent_retry_budget_fails_naming_the_source_and_keeps_every_cursor(
 
 
 def _runner(env: dict[str, str], *args: str) -> list[str]:
-    return [sys.executable, "-m", "sources.common.runner", *args]
+    return [sys.executable, "-m", "orchestration.ingest_only", *args]
 
 
 def test_a_refresh_killed_mid_extraction_and_rerun_lands_the_same_rows_and_logs_no_secret(

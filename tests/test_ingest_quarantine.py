@@ -6,8 +6,9 @@ from datetime import datetime
 
 import duckdb
 
-from sources.common.loader import TableStats, _write_table, ensure_raw_schema
+from sources.common.loader import ensure_raw_schema
 from sources.common.raw_tables import RawTable, non_negative
+from sources.common.raw_writes import TableStats, write_table
 
 TABLE = RawTable(
     "kantata",
@@ -20,7 +21,7 @@ DAY1, DAY2, DAY3 = datetime(2026, 10, 1), datetime(2026, 10, 2), datetime(2026, 
 
 def _load(con, records, at) -> TableStats:
     stats = TableStats(TABLE.qualified_name)
-    _write_table(con, TABLE, records, stats, at)
+    write_table(con, TABLE, records, stats, at)
     return stats
 
 

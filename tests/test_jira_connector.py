@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -209,7 +210,7 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def small_pages() -> JiraConfig:
-    config = SOURCE.from_env()
+    config = SOURCE.from_env(os.environ)
     return dataclasses.replace(config, page_size=2, changelog_page_size=10, list_page_size=2)
 
 
@@ -404,7 +405,7 @@ def test_unparseable_issue_date_is_a_bad_value():
 
 def test_wrong_token_makes_check_name_the_token_variable_quickly(server, monkeypatch):
     monkeypatch.setenv("JIRA_API_TOKEN", "not-the-token")
-    config = SOURCE.from_env()
+    config = SOURCE.from_env(os.environ)
     started = time.monotonic()
     with pytest.raises(SourceConfigError) as refused:
         SOURCE.check(config)
@@ -416,7 +417,7 @@ def test_wrong_token_makes_check_name_the_token_variable_quickly(server, monkeyp
 
 def test_wrong_token_during_a_stream_raises_source_config_error(server, warehouse, monkeypatch):
     monkeypatch.setenv("JIRA_API_TOKEN", "not-the-token")
-    issues = [s for s in SOURCE.streams(SOURCE.from_env()) if s.name == "issues"][0]
+    issues = [s for s in SOURCE.streams(SOURCE.from_env(os.environ)) if s.name == "issues"][0]
     with pytest.raises(SourceConfigError, match="JIRA_API_TOKEN"):
         ingest(warehouse, issues)
 
@@ -434,7 +435,7 @@ def test_busy_and_rate_limited_answers_are_retried(server, monkeypatch):
     routes = [(m, p, flaky if h == real else h) for m, p, h in server.api.routes]
     monkeypatch.setattr(server.api, "routes", routes)
     started = time.monotonic()
-    SOURCE.check(SOURCE.from_env())
+    SOURCE.check(SOURCE.from_env(os.environ))
     assert answers == []
     assert time.monotonic() - started >= 1  # Retry-After was honoured
 
@@ -445,7 +446,7 @@ def test_missing_variable_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("JIRA_API_TOKEN", "x")
     monkeypatch.delenv("JIRA_USER", raising=False)
     with pytest.raises(SourceConfigError) as missing:
-        SOURCE.from_env()
+        SOURCE.from_env(os.environ)
     assert missing.value.variable == "JIRA_USER"
 
 

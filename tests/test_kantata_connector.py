@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -226,7 +227,7 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _run(
     con: duckdb.DuckDBPyConnection, config: KantataConfig | None = None
 ) -> dict[str, StreamResult]:
-    config = config or SOURCE.from_env()
+    config = config or SOURCE.from_env(os.environ)
     SOURCE.check(config)
     return {s.name: ingest(con, s) for s in SOURCE.streams(config)}
 
@@ -415,7 +416,7 @@ def test_every_object_lands_in_its_raw_table_with_typed_columns_and_raw_json(
 def test_a_small_page_size_reads_every_page_each_with_its_cursor(serve, warehouse) -> None:
     entries = [_entry(n, datetime(2026, 9, 1, 12, 0, n)) for n in range(5)]
     serve(_org(entries))
-    config = dataclasses.replace(SOURCE.from_env(), per_page=2)
+    config = dataclasses.replace(SOURCE.from_env(os.environ), per_page=2)
     stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
 
     cursors = [batch.cursor for batch in stream.fetch(None)]
@@ -438,7 +439,7 @@ def test_a_window_restart_keeps_offsets_shallow_and_misses_nothing(serve, wareho
     # 9 entries over 3 seconds (3 per second); 2 per page; restart after 2 pages
     entries = [_entry(n, datetime(2026, 9, 1, 12, 0, n // 3)) for n in range(9)]
     serve(_org(entries))
-    config = dataclasses.replace(SOURCE.from_env(), per_page=2, restart_after_pages=2)
+    config = dataclasses.replace(SOURCE.from_env(os.environ), per_page=2, restart_after_pages=2)
     stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
 
     result = ingest(warehouse, stream)
@@ -449,7 +450,7 @@ def test_a_window_restart_keeps_offsets_shallow_and_misses_nothing(serve, wareho
 
 def test_many_records_in_one_second_still_finish_with_a_window_restart(serve, warehouse) -> None:
     serve(_org([_entry(n, T0) for n in range(7)]))
-    config = dataclasses.replace(SOURCE.from_env(), per_page=2, restart_after_pages=1)
+    config = dataclasses.replace(SOURCE.from_env(os.environ), per_page=2, restart_after_pages=1)
     stream = next(s for s in SOURCE.streams(config) if s.name == "time_entries")
 
     result = ingest(warehouse, stream, commit_every=1)  # one transaction per page
@@ -499,7 +500,7 @@ def test_a_wrong_token_makes_check_raise_naming_kantata_token(serve, monkeypatch
     monkeypatch.setenv("KANTATA_TOKEN", "not-the-token")
 
     with pytest.raises(SourceConfigError) as refused:
-        SOURCE.check(SOURCE.from_env())
+        SOURCE.check(SOURCE.from_env(os.environ))
 
     assert refused.value.variable == "KANTATA_TOKEN"
     assert refused.value.problem == "credentials were refused (HTTP 401)"
@@ -512,7 +513,7 @@ def test_a_missing_url_is_named(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("KANTATA_TOKEN", "x")
 
     with pytest.raises(SourceConfigError) as missing:
-        SOURCE.from_env()
+        SOURCE.from_env(os.environ)
 
     assert missing.value.variable == "KANTATA_URL"
 
@@ -572,7 +573,8 @@ def test_an_object_read_in_two_passes_moves_its_cursor_only_after_the_last(
         {"id": "8", "user_id": "1", "disabled_at": T0, "updated_at": T0 - timedelta(days=1)}
     )
     serve(org)
-    stream = next(s for s in SOURCE.streams(SOURCE.from_env()) if s.name == "account_memberships")
+    streams = SOURCE.streams(SOURCE.from_env(os.environ))
+    stream = next(s for s in streams if s.name == "account_memberships")
 
     cursors = [batch.cursor for batch in stream.fetch(None)]
     result = ingest(warehouse, stream)

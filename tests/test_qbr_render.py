@@ -4,6 +4,7 @@ fetches nothing, the charts are deterministic, and (with Chromium) it prints to 
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -484,7 +485,7 @@ def test_chart_rejects_an_unknown_column(pack: Pack) -> None:
 
 
 requires_chromium = pytest.mark.skipif(
-    find_chromium() is None,
+    find_chromium(os.environ.get("PSOPS_CHROMIUM")) is None,
     reason="REAL BROWSER: no Chromium found (apt-get install chromium, or set "
     "PSOPS_CHROMIUM); the lead's CI installs it",
 )
@@ -513,12 +514,12 @@ def test_real_chromium_prints_the_pack_to_pdf(pack: Pack, html: str, tmp_path: P
 def test_missing_chromium_says_how_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("PSOPS_CHROMIUM", str(tmp_path / "no-such-browser"))
-    assert find_chromium() is None
+    missing = str(tmp_path / "no-such-browser")
+    assert find_chromium(missing) is None
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     with pytest.raises(ChromiumMissing, match="apt-get install chromium.*PSOPS_CHROMIUM"):
-        print_pdf(page, tmp_path / "p.pdf")
+        print_pdf(page, tmp_path / "p.pdf", chromium=missing)
     assert not (tmp_path / "p.pdf").exists()
 
 
@@ -533,11 +534,10 @@ def test_a_failed_print_shows_chromium_stderr_and_leaves_no_pdf(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fake = _fake_browser(tmp_path, 'echo "[ERROR] cannot open display" >&2\nexit 3')
-    monkeypatch.setenv("PSOPS_CHROMIUM", str(fake))
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     with pytest.raises(PrintFailed, match=r"exit 3, no PDF written(.|\n)*cannot open display"):
-        print_pdf(page, tmp_path / "p.pdf")
+        print_pdf(page, tmp_path / "p.pdf", chromium=str(fake))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "p.html"]
 
 
@@ -545,11 +545,10 @@ def test_a_hung_print_is_killed_after_the_timeout(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fake = _fake_browser(tmp_path, 'echo "still loading" >&2\nsleep 30 & wait')
-    monkeypatch.setenv("PSOPS_CHROMIUM", str(fake))
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     with pytest.raises(PrintFailed, match=r"did not finish in 1 s(.|\n)*still loading"):
-        print_pdf(page, tmp_path / "p.pdf", timeout=1)
+        print_pdf(page, tmp_path / "p.pdf", timeout=1, chromium=str(fake))
     assert not (tmp_path / "p.pdf").exists()
 
 

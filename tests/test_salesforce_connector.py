@@ -4,6 +4,7 @@ loopback, the real simple-salesforce client, real DuckDB files)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -169,7 +170,7 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> dict[str, StreamResult]:
-    config = SOURCE.from_env()
+    config = SOURCE.from_env(os.environ)
     SOURCE.check(config)
     return {stream.name: ingest(con, stream) for stream in SOURCE.streams(config)}
 
@@ -372,7 +373,7 @@ def test_a_wrong_token_makes_check_name_sfdc_access_token(sandbox, monkeypatch):
     monkeypatch.setenv("SFDC_ACCESS_TOKEN", "00Dsandbox!wrong")
 
     with pytest.raises(SourceConfigError) as refused:
-        SOURCE.check(SOURCE.from_env())
+        SOURCE.check(SOURCE.from_env(os.environ))
 
     assert refused.value.variable == "SFDC_ACCESS_TOKEN"
     assert refused.value.problem == "credentials were refused (HTTP 401)"
@@ -386,18 +387,18 @@ def test_missing_variables_are_named(tmp_path, monkeypatch):
     monkeypatch.delenv("SFDC_CA_BUNDLE", raising=False)
 
     with pytest.raises(SourceConfigError) as nothing:
-        from_env()
+        from_env(os.environ)
     assert nothing.value.variable == "SFDC_ACCESS_TOKEN"
 
     monkeypatch.setenv("SFDC_ACCESS_TOKEN", "token")
     with pytest.raises(SourceConfigError) as no_url:
-        from_env()
+        from_env(os.environ)
     assert no_url.value.variable == "SFDC_INSTANCE_URL"
 
     monkeypatch.delenv("SFDC_ACCESS_TOKEN")
     monkeypatch.setenv("SFDC_USERNAME", "ops@psops.example")
     with pytest.raises(SourceConfigError) as no_password:
-        from_env()
+        from_env(os.environ)
     assert no_password.value.variable == "SFDC_PASSWORD"
 
 
@@ -410,7 +411,7 @@ def test_password_login_is_used_when_no_access_token_is_set(tmp_path, monkeypatc
     monkeypatch.setenv("SFDC_PASSWORD", "s3cret")
     monkeypatch.setenv("SFDC_SECURITY_TOKEN", "tok")
 
-    config = from_env()
+    config = from_env(os.environ)
 
     assert config == SalesforceConfig(
         "https://acme.my.salesforce.com",

@@ -26,7 +26,7 @@ from orchestration.defs.schedules import (
     nightly_full_refresh_schedule,
     schedules,
 )
-from orchestration.defs.sensors import ALERT_WEBHOOK_ENV, run_failure_alert_sensor
+from orchestration.defs.sensors import ALERT_WEBHOOK_ENV, build_sensors
 
 
 def test_every_schedule_is_off_until_turned_on_and_marks_a_warehouse_writer() -> None:
@@ -113,7 +113,7 @@ def _failed_run_context():
 
 def test_a_failed_run_posts_an_alert_to_the_webhook(webhook, monkeypatch) -> None:
     url, received = webhook
-    monkeypatch.setenv(ALERT_WEBHOOK_ENV, url)
+    (run_failure_alert_sensor,) = build_sensors(url)
 
     run_failure_alert_sensor(_failed_run_context())
 
@@ -126,6 +126,6 @@ def test_a_failed_run_posts_an_alert_to_the_webhook(webhook, monkeypatch) -> Non
 
 
 def test_without_a_webhook_the_alert_sensor_skips(monkeypatch) -> None:
-    monkeypatch.delenv(ALERT_WEBHOOK_ENV, raising=False)
+    (run_failure_alert_sensor,) = build_sensors(None)
     result = run_failure_alert_sensor(_failed_run_context())
     assert ALERT_WEBHOOK_ENV in result.skip_message

@@ -14,7 +14,7 @@ from orchestration.cli.refresh import add_demo_parser, add_refresh_parser, print
 from orchestration.cli.report import add_report_parser
 from orchestration.cli.sandbox import add_sandbox_parser
 from orchestration.cli.status import add_checks_parser, add_marts_parser, add_status_parser
-from sources.common.config import load_env
+from orchestration.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # Dagster's run log has its own console handler
-    load_env()
-    return args.func(args)
+    # the edge: the environment (and .env) read once, handed to the command
+    return args.func(args, Settings.from_env())
 
 
 __all__ = ["build_parser", "main", "print_summary"]

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from orchestration.cli._common import EXIT_CHECK_FAILED, EXIT_CONFIG, EXIT_OK, _command, _err, _say
-from sources.common.config import PIPELINE_DB_VARIABLE, warehouse_paths
+from orchestration.settings import Settings
+from sources.common.config import PIPELINE_DB_VARIABLE, WAREHOUSE_DIR_VARIABLE
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
+def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     """dbt's documentation site (catalog included) in warehouse/docs/."""
     import shutil
     import subprocess
     import tempfile
 
-    from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_executable, pin_warehouse_dir
+    from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
-    pin_warehouse_dir()
-    paths = warehouse_paths()
+    paths = settings.warehouse
     if not paths.pipeline_db.exists():
         _err(f"psops docs: no warehouse at {paths.pipeline_db}; run `psops refresh` first.")
         return EXIT_CONFIG
@@ -45,7 +44,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
         ],
         cwd=DBT_PROJECT_DIR,
         check=False,
-        env={**os.environ, PIPELINE_DB_VARIABLE: str(scratch)},
+        env={
+            **settings.environ,
+            WAREHOUSE_DIR_VARIABLE: str(paths.root),
+            PIPELINE_DB_VARIABLE: str(scratch),
+        },
     )
     shutil.rmtree(scratch.parent, ignore_errors=True)
     if done.returncode != 0:

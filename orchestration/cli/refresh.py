@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -18,24 +17,34 @@ from orchestration.cli._common import (
     _say,
 )
 from orchestration.cli.report import _write_pack
-from sources.common.config import as_of_date, warehouse_paths
+from orchestration.settings import Settings
 from sources.common.errors import SourceConfigError, SourceUnavailableError
 from sources.sandbox.serve import sandbox_db
 
 
-def _selection(names: list[str]) -> tuple[set[str] | None, bool]:
+def _selection(settings: Settings, names: list[str]) -> tuple[set[str] | None, bool]:
     """The sources a ``--select`` ingests (None: all) and whether it includes publish.
     Raises ``UnknownSelection``."""
+    from orchestration.defs.definitions import build_definitions
     from orchestration.refresh import PUBLISH_KEY, selected_asset_keys, selected_sources
 
     if not names:
         return None, True
-    keys = selected_asset_keys(names)
-    return selected_sources(keys), PUBLISH_KEY in keys
+    defs = build_definitions(settings)
+    keys = selected_asset_keys(defs, names)
+    return selected_sources(defs, keys), PUBLISH_KEY in keys
 
 
-def cmd_refresh(args: argparse.Namespace) -> int:
-    from orchestration.defs.resources import pin_warehouse_dir
+def prepare_manifest(settings: Settings) -> None:
+    """The dbt manifest, parsed when missing or stale, before anything loads the Dagster
+    definitions (which only read it)."""
+    from orchestration.defs.resources import ensure_dbt_manifest
+
+    ensure_dbt_manifest(settings.environ, settings.warehouse.root)
+
+
+def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    prepare_manifest(settings)
     from orchestration.refresh import (
         DISK_FULL,
         UnknownSelection,
@@ -45,16 +54,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     )
     from orchestration.writer_lock import WarehouseBusy, warehouse_writer_lock
 
-    pin_warehouse_dir()
     try:
-        sources, publishes = _selection(args.select)
+        sources, publishes = _selection(settings, args.select)
     except UnknownSelection as exc:
         _err(f"psops refresh: unknown --select {', '.join(exc.unknown)}.")
         _err(f"Valid names: {', '.join(exc.valid)}. Nothing was written.")
         return EXIT_CONFIG
     try:
-        as_of_date()
-        preflight(sources)
+        settings.as_of_date()
+        preflight(settings, sources)
     except SourceConfigError as exc:
         _err(f"psops refresh: configuration error: {exc}. Nothing was written.")
         return EXIT_CONFIG
@@ -64,8 +72,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.monotonic()
     selected = "".join(f" --select {name}" for name in args.select)
     _say(
-        f"psops refresh{' --full' if args.full else ''}{selected}: as of {as_of_date()}, "
-        f"warehouse {warehouse_paths().root}"
+        f"psops refresh{' --full' if args.full else ''}{selected}: as of {settings.as_of_date()}, "
+        f"warehouse {settings.warehouse.root}"
     )
     if args.select:
         ingested = ", ".join(sorted(sources)) if sources else "no source"
@@ -75,7 +83,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     try:
         with (
             warehouse_writer_lock(
-                warehouse_paths().root,
+                settings.warehouse.root,
                 wait=not args.no_wait,
                 on_wait=lambda holder: _say(
                     f"another refresh ({holder}) is writing this warehouse; waiting for it…"
@@ -85,6 +93,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             terminal_progress(sys.stdout),  # concise per-object lines; Dagster's log with -v
         ):
             outcome = run_refresh(
+                settings,
                 full=args.full,
                 log_level="DEBUG" if args.verbose else "CRITICAL",  # our summary says what failed
                 selection=args.select or None,
@@ -103,7 +112,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_OK
     if outcome.exit_code == EXIT_OK:
         _say(
-            f"published {warehouse_paths().analytics_db} in {elapsed:.0f}s "
+            f"published {settings.warehouse.analytics_db} in {elapsed:.0f}s "
             f"({outcome.passed_checks} checks passed, run {outcome.run_id})"
         )
         return EXIT_OK
@@ -115,14 +124,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _err(f"step failed: {error}")
     if any(DISK_FULL in error for error in outcome.step_errors):
         _err(
-            f"psops refresh: the disk holding {warehouse_paths().root} is full ({DISK_FULL}): "
+            f"psops refresh: the disk holding {settings.warehouse.root} is full ({DISK_FULL}): "
             "free space and run the refresh again; the last psops.duckdb is kept."
         )
     if outcome.published:  # the marts are out; saving the run's pipeline state failed
         _err(f"psops refresh: published, but the run's state was not saved (run {outcome.run_id}).")
         return EXIT_CHECK_FAILED
     _err(
-        f"psops refresh: nothing was published; {warehouse_paths().analytics_db} is unchanged "
+        f"psops refresh: nothing was published; {settings.warehouse.analytics_db} is unchanged "
         f"(run {outcome.run_id})."
     )
     return EXIT_CHECK_FAILED
@@ -159,17 +168,17 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
-def print_summary(outcome_checks: int) -> None:
+def print_summary(settings: Settings, outcome_checks: int) -> None:
     import duckdb
 
     from orchestration.status import org_utilization_last_month, published_marts
 
-    paths = warehouse_paths()
+    paths = settings.warehouse
     con = duckdb.connect(str(paths.analytics_db), read_only=True)
     try:
         _say(f"\nPublished marts in {paths.analytics_db}:")
         _print_marts(published_marts(con))
-        row = org_utilization_last_month(con, as_of_date())
+        row = org_utilization_last_month(con, settings.as_of_date())
         if row and row[1] is not None:
             _say(f"\nOrg billable utilization, {row[0]:%B %Y} (last full month): {row[1]:.1%}")
         _print_forecast_and_scorecard(con)
@@ -178,30 +187,29 @@ def print_summary(outcome_checks: int) -> None:
         con.close()
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from orchestration.defs.resources import pin_warehouse_dir
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    prepare_manifest(settings)
     from orchestration.refresh import run_refresh
     from orchestration.writer_lock import warehouse_writer_lock
     from sources.sandbox.generate import generate
     from sources.sandbox.serve import environment, start_all, stop_all
 
-    pin_warehouse_dir()
-    sandbox_dir = warehouse_paths().root / "sandbox"
-    as_of = as_of_date()
+    sandbox_dir = settings.warehouse.root / "sandbox"
+    as_of = settings.as_of_date()
     _say(f"1/3 generating the small sandbox organisation (seed {args.seed}, as of {as_of})")
     generate(sandbox_dir, scale="small", seed=args.seed, as_of=as_of)
     _say("2/3 starting the sandbox Jira, Salesforce and Kantata APIs on loopback")
     servers = start_all(sandbox_db(sandbox_dir))
     try:
-        os.environ.update(environment(servers))
+        served = settings.with_values(environment(servers))  # the sandbox's URLs and tokens
         _say("3/3 refreshing: ingest → gate → dbt build → publish")
         with warehouse_writer_lock(
-            warehouse_paths().root,
+            settings.warehouse.root,
             on_wait=lambda holder: _say(f"waiting for another refresh ({holder})…"),
             purpose="psops demo",
             on_takeover=_say,
         ):
-            outcome = run_refresh(full=False, log_level=_log_level(args))
+            outcome = run_refresh(served, full=False, log_level=_log_level(args))
     finally:
         stop_all(servers)
     if outcome.exit_code != EXIT_OK:
@@ -210,16 +218,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for error in outcome.step_errors:
             _err(f"step failed: {error}")
         return outcome.exit_code
-    print_summary(outcome.passed_checks)
-    return _demo_pack()
+    print_summary(settings, outcome.passed_checks)
+    return _demo_pack(settings)
 
 
-def _demo_pack() -> int:
+def _demo_pack(settings: Settings) -> int:
     from orchestration.reports.pdf import ChromiumMissing, find_chromium
 
     _say("\nThe QBR pack (`psops report qbr`, `make report`):")
-    with_pdf = find_chromium() is not None
-    code = _write_pack(None, None, None, pdf=with_pdf)
+    with_pdf = find_chromium(settings.chromium) is not None
+    code = _write_pack(settings, None, None, None, pdf=with_pdf)
     if not with_pdf:
         _say(f"  no PDF: {ChromiumMissing()}")
     return code

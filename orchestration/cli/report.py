@@ -6,19 +6,26 @@ import argparse
 from pathlib import Path
 
 from orchestration.cli._common import EXIT_CHECK_FAILED, EXIT_CONFIG, EXIT_OK, _command, _err, _say
-from sources.common.config import warehouse_paths
+from orchestration.settings import Settings
 
 
-def _write_pack(quarter: str | None, region: str | None, out: Path | None, pdf: bool) -> int:
+def _write_pack(
+    settings: Settings, quarter: str | None, region: str | None, out: Path | None, pdf: bool
+) -> int:
     """Write the QBR pack; say where it is (or, in one line, why it is not)."""
     from orchestration.reports.pdf import ChromiumMissing
     from orchestration.reports.qbr import write_qbr_pack
     from orchestration.reports.qbr_data import NothingPublished, ReportInputError
 
-    paths = warehouse_paths()
+    paths = settings.warehouse
     try:
         pack, files = write_qbr_pack(
-            paths.analytics_db, out or paths.root / "reports", quarter, region, pdf=pdf
+            paths.analytics_db,
+            out or paths.root / "reports",
+            quarter,
+            region,
+            pdf=pdf,
+            chromium=settings.chromium,
         )
     except (NothingPublished, ReportInputError) as exc:
         _err(f"psops report: {exc}")
@@ -38,8 +45,9 @@ def _write_pack(quarter: str | None, region: str | None, out: Path | None, pdf: 
     return EXIT_OK
 
 
-def cmd_report_qbr(args: argparse.Namespace) -> int:
-    return _write_pack(args.quarter, args.region, Path(args.out) if args.out else None, args.pdf)
+def cmd_report_qbr(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.out) if args.out else None
+    return _write_pack(settings, args.quarter, args.region, out, args.pdf)
 
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:

@@ -8,18 +8,18 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.cli._common import EXIT_CHECK_FAILED, EXIT_OK, _command, _err, _log_level, _say
-from sources.common.config import as_of_date, warehouse_paths
+from orchestration.settings import Settings
 from sources.sandbox.serve import DEFAULT_SANDBOX_DIR, sandbox_db
 
 
-def cmd_sandbox_generate(args: argparse.Namespace) -> int:
+def cmd_sandbox_generate(args: argparse.Namespace, settings: Settings) -> int:
     from sources.sandbox.generate import generate
     from sources.sandbox.salesforce_org import SalesforceOrg
 
     def sfdc_field(name: str) -> str | None:
         return None if name.lower() == "none" else name
 
-    as_of = date.fromisoformat(args.as_of) if args.as_of else as_of_date()
+    as_of = date.fromisoformat(args.as_of) if args.as_of else settings.as_of_date()
     started = time.monotonic()
     counts = generate(
         Path(args.dir),
@@ -44,7 +44,7 @@ def cmd_sandbox_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sandbox_advance(args: argparse.Namespace) -> int:
+def cmd_sandbox_advance(args: argparse.Namespace, settings: Settings) -> int:
     from sources.sandbox.advance import advance
 
     counts = advance(Path(args.dir), days=args.days, seed=args.seed)
@@ -57,7 +57,7 @@ def cmd_sandbox_advance(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+def cmd_sandbox_serve(args: argparse.Namespace, settings: Settings) -> int:
     from sources.sandbox.faults import FaultConfig
     from sources.sandbox.serve import environment, start_all, stop_all, write_env_file
 
@@ -90,16 +90,14 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sandbox_backfill(args: argparse.Namespace) -> int:
+def cmd_sandbox_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.backfill import backfill, replay_dates
-    from orchestration.defs.resources import pin_warehouse_dir
 
-    pin_warehouse_dir()
-    as_of = as_of_date()
+    as_of = settings.as_of_date()
     days = replay_dates(as_of, args.months)
     _say(
         f"backfilling {len(days)} refreshes ({days[0]} .. {days[-1]}) of the {args.scale} "
-        f"sandbox (seed {args.seed}) into {warehouse_paths().root}"
+        f"sandbox (seed {args.seed}) into {settings.warehouse.root}"
     )
 
     def report(step) -> None:
@@ -109,6 +107,7 @@ def cmd_sandbox_backfill(args: argparse.Namespace) -> int:
             _err(f"    {problem}")
 
     steps = backfill(
+        settings,
         as_of,
         args.months,
         Path(args.dir),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from orchestration.cli._common import (
@@ -16,17 +15,17 @@ from orchestration.cli._common import (
     _print_marts,
     _say,
 )
-from sources.common.config import as_of_date, warehouse_paths
+from orchestration.settings import Settings
 
 
-def cmd_checks(args: argparse.Namespace) -> int:
+def cmd_checks(args: argparse.Namespace, settings: Settings) -> int:
     """The latest run's check results (GX suites and dbt tests) as a table, failures first;
     read from psops.duckdb, so a blocked refresh shows too."""
     import duckdb
 
     from orchestration.dq import check_summary, run_results
 
-    pipeline_db = warehouse_paths().pipeline_db
+    pipeline_db = settings.warehouse.pipeline_db
     if not pipeline_db.exists():
         _err(f"psops checks: no warehouse at {pipeline_db}; run `psops refresh` first.")
         return EXIT_CONFIG
@@ -60,7 +59,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_CHECK_FAILED if any(r.blocking_failure for r in results) else EXIT_OK
 
 
-def _print_sources(pipeline_db: Path) -> int:
+def _print_sources(settings: Settings, pipeline_db: Path) -> int:
     from datetime import UTC, datetime
 
     from orchestration.status import format_age, quarantine_counts, reference_time, source_status
@@ -73,7 +72,7 @@ def _print_sources(pipeline_db: Path) -> int:
         open_q, total_q = quarantine_counts(con)
     finally:
         con.close()
-    as_of = as_of_date() if os.environ.get("PSOPS_AS_OF", "").strip() else None
+    as_of = settings.as_of
     now = reference_time(as_of, datetime.now(UTC).replace(tzinfo=None))
     _say(f"Sources (freshness against {now:%Y-%m-%d %H:%M} UTC):")
     if not sources:
@@ -119,21 +118,21 @@ def _print_publish(analytics_db: Path) -> int:
     return EXIT_OK
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Last load per source, its freshness, the quarantine and the last publish."""
-    paths = warehouse_paths()
+    paths = settings.warehouse
     if not paths.pipeline_db.exists():
         _say(f"No warehouse at {paths.root} yet: run `psops refresh` (or `psops demo`).")
         return EXIT_OK
     _say(f"Warehouse {paths.root}")
-    return max(_print_sources(paths.pipeline_db), _print_publish(paths.analytics_db))
+    return max(_print_sources(settings, paths.pipeline_db), _print_publish(paths.analytics_db))
 
 
-def cmd_marts(args: argparse.Namespace) -> int:
+def cmd_marts(args: argparse.Namespace, settings: Settings) -> int:
     """The published marts in analytics.duckdb with their row counts."""
     from orchestration.status import published_marts
 
-    analytics_db = warehouse_paths().analytics_db
+    analytics_db = settings.warehouse.analytics_db
     if not analytics_db.exists():
         _say(f"Nothing published yet ({analytics_db} does not exist): run `psops refresh`.")
         return EXIT_OK

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
+from checks.config import use_gate_config
 from orchestration.defs.assets.dbt import dbt_models
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.assets.publish import publish
 from orchestration.defs.assets.reports import qbr_pack
 from orchestration.defs.checks import gx_checks
-from orchestration.defs.resources import WarehouseResource, dbt_resource, pin_warehouse_dir
+from orchestration.defs.resources import WarehouseResource, dbt_resource
 from orchestration.defs.schedules import QBR_JOB, REFRESH_JOB, WAREHOUSE_WRITER_TAG, schedules
-from orchestration.defs.sensors import sensors
+from orchestration.defs.sensors import build_sensors
 from orchestration.dq import record_check_results
-from sources.common.config import load_env
+from orchestration.settings import Settings
 from sources.registry import all_sources
-
-load_env()
-pin_warehouse_dir()
 
 ingest_assets = [build_ingest_assets(source) for source in all_sources()]
 
@@ -47,12 +45,32 @@ qbr_job = define_asset_job(
     hooks=record_check_results,
 )
 
-defs = Definitions(
-    assets=[*ingest_assets, dbt_models, publish, qbr_pack],
-    asset_checks=gx_checks,
-    jobs=[refresh_job, qbr_job],
-    schedules=schedules,
-    sensors=sensors,
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
-    executor=in_process_executor,  # every job, the UI's ad-hoc materializations too
-)
+
+def build_definitions(settings: Settings) -> Definitions:
+    """The definitions for ``settings``: handed to the assets, checks and hooks as the
+    ``settings`` resource, the warehouse resource built from ``settings.warehouse``, the
+    gate config activated for the GX checks (``checks.config``).  The command line builds
+    its own (``psops refresh``/``demo``/``backfill``, one per as-of day)."""
+    use_gate_config(settings.gate_config, settings.gate_config_named)
+    return Definitions(
+        assets=[*ingest_assets, dbt_models, publish, qbr_pack],
+        asset_checks=gx_checks,
+        jobs=[refresh_job, qbr_job],
+        schedules=schedules,
+        sensors=build_sensors(settings.alert_webhook_url),
+        resources={
+            "settings": settings,
+            "warehouse": WarehouseResource(directory=str(settings.warehouse.root)),
+            "dbt": dbt_resource(),
+        },
+        executor=in_process_executor,  # every job, the UI's ad-hoc materializations too
+    )
+
+
+# What Dagster loads (workspace.yaml): the process environment is the edge here, read once.
+# No .env is read: Dagster's webserver and daemon load the .env of the folder they are
+# launched in themselves ("If Dagster detects a .env file in the same folder where
+# dagster-webserver or dagster-daemon is launched, it will automatically load the
+# environment variables in the file", https://docs.dagster.io/guides/deploy/
+# using-environment-variables-and-secrets).
+defs = build_definitions(Settings.from_env(dotenv=None))

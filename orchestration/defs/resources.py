@@ -1,13 +1,12 @@
-"""Resources: the pipeline warehouse (DuckDB) and dbt, wired once."""
+"""Resources: the pipeline warehouse (DuckDB) and dbt, wired once from ``Settings``."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,16 +33,6 @@ def dbt_executable() -> str:
     return shutil.which("dbt") or "dbt"
 
 
-def pin_warehouse_dir() -> Path:
-    """Make ``PSOPS_WAREHOUSE_DIR`` absolute, so dbt (run in its project dir) finds it too."""
-    # NOTE(issue 13): this still rewrites the environment, as the CLI, definitions.py and
-    # ensure_dbt_manifest rely on (dbt's profiles.yml reads the variable); the explicit
-    # Settings refactor is to pass the folder to dbt instead and drop this.
-    root = warehouse_paths().root
-    os.environ[WAREHOUSE_DIR_VARIABLE] = str(root)
-    return root
-
-
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -61,14 +50,32 @@ def manifest_is_stale(manifest: Path, project_dir: Path = DBT_PROJECT_DIR) -> bo
     return any(p.is_file() and p.stat().st_mtime > built for p in candidates if p.exists())
 
 
-def ensure_dbt_manifest() -> Path:
+class ManifestMissing(RuntimeError):
+    def __init__(self, manifest: Path) -> None:
+        super().__init__(
+            f"no dbt manifest at {manifest}: run `make manifest` (dbt parse) before loading "
+            "the Dagster definitions"
+        )
+
+
+def dbt_manifest(manifest: Path | None = None) -> Path:
+    """``target/manifest.json``, which ``make manifest`` (a prerequisite of ``make dev``,
+    ``demo``, ``test``, ``ci``) and the command line (``ensure_dbt_manifest``) build: loading
+    the definitions only reads it.  ``ManifestMissing`` names ``make manifest``."""
+    manifest = manifest or dbt_project.manifest_path
+    if not manifest.exists():
+        raise ManifestMissing(manifest)
+    return manifest
+
+
+def ensure_dbt_manifest(environ: Mapping[str, str], warehouse_root: Path) -> Path:
     """Build ``target/manifest.json`` with ``dbt parse`` when it is missing or older than
-    the project (outside ``dagster dev``, dagster-dbt needs it before the definitions load;
-    a stale one would hide a new model from Dagster)."""
-    dbt_project.prepare_if_dev()
+    the project (a stale one would hide a new model from Dagster): the command line's edge
+    calls it before it builds the definitions.  ``environ``: the parse's environment
+    (``Settings.environ``), with ``PSOPS_WAREHOUSE_DIR`` = ``warehouse_root`` (absolute: dbt
+    runs in its project folder)."""
     manifest = dbt_project.manifest_path
     if manifest_is_stale(manifest):
-        pin_warehouse_dir()
         subprocess.run(
             [
                 dbt_executable(),
@@ -81,6 +88,7 @@ def ensure_dbt_manifest() -> Path:
             ],
             check=True,
             cwd=DBT_PROJECT_DIR,
+            env={**environ, WAREHOUSE_DIR_VARIABLE: str(warehouse_root)},
         )
     return manifest
 
@@ -93,14 +101,14 @@ class WarehouseResource(ConfigurableResource):
     ``orchestration.defs.definitions``) and gives every step the run's working copy of
     ``psops.duckdb``, swapped in when the run ends (``orchestration.working_copy``)."""
 
-    directory: str = ""
+    directory: str  # absolute (``Settings.warehouse.root``)
     _run_paths: WarehousePaths | None = PrivateAttr(default=None)
 
     @property
     def paths(self) -> WarehousePaths:
         if self._run_paths is not None:
             return self._run_paths
-        return warehouse_paths(self.directory or None)
+        return warehouse_paths(self.directory)
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:

@@ -1,8 +1,6 @@
 """Alerts: a failed run posts a short message to ``PSOPS_ALERT_WEBHOOK`` when it is set
 (a Slack/Teams-compatible incoming webhook or any endpoint taking JSON)."""
 
-import os
-
 import requests
 from dagster import DefaultSensorStatus, RunFailureSensorContext, SkipReason, run_failure_sensor
 
@@ -28,19 +26,21 @@ def failure_message(context: RunFailureSensorContext) -> dict:
     }
 
 
-@run_failure_sensor(
-    name="run_failure_alert_sensor",
-    default_status=DefaultSensorStatus.RUNNING,
-    description=f"Posts every failed run to the webhook in {ALERT_WEBHOOK_ENV} (if set).",
-)
-def run_failure_alert_sensor(context: RunFailureSensorContext):
-    url = os.environ.get(ALERT_WEBHOOK_ENV, "").strip()
-    if not url:
-        return SkipReason(f"{ALERT_WEBHOOK_ENV} is not set")
-    response = requests.post(url, json=failure_message(context), timeout=10)
-    response.raise_for_status()
-    context.log.info(f"alert posted for run {context.dagster_run.run_id}")
-    return None
+def build_sensors(webhook_url: str | None) -> list:
+    """The run-failure alert, posting to ``webhook_url`` (``Settings.alert_webhook_url``,
+    from ``PSOPS_ALERT_WEBHOOK``; None: it skips)."""
 
+    @run_failure_sensor(
+        name="run_failure_alert_sensor",
+        default_status=DefaultSensorStatus.RUNNING,
+        description=f"Posts every failed run to the webhook in {ALERT_WEBHOOK_ENV} (if set).",
+    )
+    def run_failure_alert_sensor(context: RunFailureSensorContext):
+        if not webhook_url:
+            return SkipReason(f"{ALERT_WEBHOOK_ENV} is not set")
+        response = requests.post(webhook_url, json=failure_message(context), timeout=10)
+        response.raise_for_status()
+        context.log.info(f"alert posted for run {context.dagster_run.run_id}")
+        return None
 
-sensors = [run_failure_alert_sensor]
+    return [run_failure_alert_sensor]

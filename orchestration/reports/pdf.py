@@ -46,10 +46,9 @@ class PopplerMissing(RuntimeError):
         )
 
 
-def find_chromium() -> str | None:
-    """The browser to print with: $PSOPS_CHROMIUM, else chromium, chromium-browser or
-    google-chrome on PATH."""
-    configured = os.environ.get(CHROMIUM_VARIABLE)
+def find_chromium(configured: str | None = None) -> str | None:
+    """The browser to print with: ``configured`` ($PSOPS_CHROMIUM, ``Settings.chromium``),
+    else chromium, chromium-browser or google-chrome on PATH."""
     if configured:
         found = shutil.which(configured)
         return found or (configured if os.access(configured, os.X_OK) else None)
@@ -92,11 +91,11 @@ def _run(argv: list[str], timeout: float, what: str) -> subprocess.CompletedProc
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
-def print_pdf(html: Path, pdf: Path, timeout: float = 120) -> None:
+def print_pdf(html: Path, pdf: Path, timeout: float = 120, chromium: str | None = None) -> None:
     """Print ``html`` to ``pdf`` with headless Chromium.  The PDF appears whole or not at all
     (written beside it under a temporary name, then renamed).  Raises ``ChromiumMissing``,
-    or ``PrintFailed`` with Chromium's stderr tail."""
-    browser = find_chromium()
+    or ``PrintFailed`` with Chromium's stderr tail.  ``chromium``: $PSOPS_CHROMIUM."""
+    browser = find_chromium(chromium)
     if browser is None:
         raise ChromiumMissing()
     html, pdf = Path(html).resolve(), Path(pdf).resolve()

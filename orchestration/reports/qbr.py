@@ -39,6 +39,7 @@ def write_qbr_pack(
     quarter: str | None = None,
     region: str | None = None,
     pdf: bool = True,
+    chromium: str | None = None,
 ) -> tuple[Pack, PackFiles]:
     """Build the pack from the published ``analytics_db`` and write it to ``out_dir``.
     Raises ``qbr_data.NothingPublished`` / ``ReportInputError`` before writing anything,
@@ -51,7 +52,7 @@ def write_qbr_pack(
     if not pdf:
         return pack, PackFiles(html=html, pdf=None, preview=None, pages=None)
     pdf_path = out_dir / f"{name}.pdf"
-    print_pdf(html, pdf_path)
+    print_pdf(html, pdf_path, chromium=chromium)
     preview = out_dir / f"{name}.png"
     preview_png(pdf_path, preview)
     return pack, PackFiles(html=html, pdf=pdf_path, preview=preview, pages=page_count(pdf_path))

@@ -1,35 +1,34 @@
-"""Configuration from environment variables (and ``.env`` in the working directory)."""
+"""Configuration helpers over an explicit environment mapping (``Settings.environ``: the
+process environment plus ``.env``, read once at the edge by ``orchestration.settings``)."""
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-
-from dotenv import load_dotenv
 
 from sources.common.errors import SourceConfigError
 
 
-def load_env() -> None:
-    """Read ``.env`` from the working directory; real environment variables win."""
-    load_dotenv(Path.cwd() / ".env", override=False)
+def setting(environ: Mapping[str, str], name: str) -> str | None:
+    """``environ[name]`` stripped, or None when unset or blank."""
+    return (environ.get(name) or "").strip() or None
 
 
-def require(source: str, *names: str) -> dict[str, str]:
+def require(environ: Mapping[str, str], source: str, *names: str) -> dict[str, str]:
     """Return the named variables, or raise naming the first one that is missing."""
     values = {}
     for name in names:
-        value = os.environ.get(name, "").strip()
+        value = (environ.get(name) or "").strip()
         if not value:
             raise SourceConfigError(source, name, f"{name} is not set")
         values[name] = value
     return values
 
 
-PIPELINE_DB_VARIABLE = "PSOPS_PIPELINE_DB"  # set by a run to its working copy (dbt reads it)
+PIPELINE_DB_VARIABLE = "PSOPS_PIPELINE_DB"  # dbt's fallback for the pipeline file (profiles.yml)
 
 
 @dataclass(frozen=True)
@@ -56,33 +55,36 @@ WAREHOUSE_DIR_VARIABLE = "PSOPS_WAREHOUSE_DIR"
 DEFAULT_WAREHOUSE_DIR = "warehouse"  # relative to the working directory
 
 
-def warehouse_paths(directory: str | Path | None = None) -> WarehousePaths:
-    """Where the warehouse lives: ``directory`` when given, else ``PSOPS_WAREHOUSE_DIR``,
-    else ``./warehouse``, made absolute.  The one place the warehouse folder is resolved
-    (nothing is created here: writers create what they write)."""
-    chosen = directory or os.environ.get(WAREHOUSE_DIR_VARIABLE, DEFAULT_WAREHOUSE_DIR)
-    return WarehousePaths(Path(chosen).resolve())
+def warehouse_paths(directory: str | Path) -> WarehousePaths:
+    """The warehouse in ``directory``, made absolute.  The one place the warehouse folder is
+    resolved (``Settings.from_env`` passes ``PSOPS_WAREHOUSE_DIR`` or ``./warehouse``;
+    nothing is created here: writers create what they write)."""
+    return WarehousePaths(Path(directory).resolve())
 
 
-def as_of_date() -> date:
-    """``PSOPS_AS_OF`` (YYYY-MM-DD) or today (UTC)."""
-    raw = os.environ.get("PSOPS_AS_OF", "").strip()
+AS_OF_VARIABLE = "PSOPS_AS_OF"
+
+
+def parse_as_of(raw: str | None) -> date | None:
+    """``PSOPS_AS_OF`` (YYYY-MM-DD) as a date, None when blank; ``SourceConfigError`` naming
+    the variable when it is not a date."""
+    raw = (raw or "").strip()
     if not raw:
-        return datetime.now(UTC).date()
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
         problem = f"'{raw}' is not a YYYY-MM-DD date"
-        raise SourceConfigError("psops", "PSOPS_AS_OF", problem) from exc
+        raise SourceConfigError("psops", AS_OF_VARIABLE, problem) from exc
 
 
 _API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-def field_name_setting(source: str, variable: str, default: str) -> str:
+def field_name_setting(environ: Mapping[str, str], source: str, variable: str, default: str) -> str:
     """A source field's name as the site calls it (e.g. ``PSOPS_SFDC_SEGMENT_FIELD`` naming
     the Salesforce custom field that holds the segment), or ``default`` when unset."""
-    raw = os.environ.get(variable, "").strip()
+    raw = (environ.get(variable) or "").strip()
     if not raw:
         return default
     if not _API_NAME.match(raw):

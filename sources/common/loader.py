@@ -15,36 +15,30 @@ A stream marked ``reconcile`` lists every live record when it starts from no cur
 ``--full`` run, or a stream that is always read whole): once it has run to the end, the
 rows it did not list are marked ``_deleted`` (never removed); a record that reappears is
 undeleted by its upsert.
+
+The parts: ``raw_writes`` (one page into its raw table, quarantine, vanished rows, the
+transaction), ``ingest_state`` (the raw schema and the cursor table).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
-from sources.common.quarantine import (
-    QUARANTINE_TABLE,
-    ensure_quarantine_table,
-    quarantine_row,
-    record_quarantined,
-    resolve_loaded,
-)
-from sources.common.raw_tables import BadValue, RawTable, typed_row
+from sources.common.ingest_state import STATE_TABLE, ensure_raw_schema, read_cursor, save_cursor
+from sources.common.quarantine import QUARANTINE_TABLE
+from sources.common.raw_tables import RawTable
+from sources.common.raw_writes import TableStats, load_time, mark_vanished, transaction, write_table
 
 log = logging.getLogger(__name__)
 
-STATE_TABLE = "raw._ingest_state"
 COMMIT_EVERY_RECORDS = 5000
 
 __all__ = [
@@ -81,20 +75,6 @@ class Stream:
 
 
 @dataclass
-class TableStats:
-    table: str
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
-    quarantined: int = 0
-    pages: int = 0
-
-    @property
-    def received(self) -> int:
-        return self.inserted + self.updated + self.quarantined
-
-
-@dataclass
 class StreamResult:
     stream: str
     cursor_before: str | None
@@ -107,155 +87,6 @@ class StreamResult:
 
 
 ProgressCallback = Callable[[str, TableStats], None]
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction; on any error it is rolled back and *that* error propagates (a
-    failing ROLLBACK, e.g. after "No space left on device", must not hide the cause)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        with suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection, tables: list[RawTable]) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
-            source VARCHAR, stream VARCHAR, cursor_value VARCHAR, updated_at TIMESTAMP,
-            rows_loaded BIGINT, PRIMARY KEY (source, stream))"""
-    )
-    ensure_quarantine_table(con)
-    for table in tables:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
-        con.execute(table.create_sql())
-
-
-def read_cursor(con: duckdb.DuckDBPyConnection, source: str, stream: str) -> str | None:
-    row = con.execute(
-        f"SELECT cursor_value FROM {STATE_TABLE} WHERE source = ? AND stream = ?",
-        [source, stream],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _record_id(table: RawTable, record: dict[str, Any]) -> str | None:
-    try:
-        value = table.fields_of(record).get(table.primary_key)
-    except Exception:  # noqa: BLE001 - the record is already bad; any id will do
-        value = record.get("id") or record.get("Id")
-    return None if value is None else str(value)
-
-
-def _write_table(
-    con: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    records: list[dict[str, Any]],
-    stats: TableStats,
-    loaded_at: datetime,
-    seen: set[str] | None = None,
-) -> None:
-    """Upsert one table's records; ``seen`` collects every id met (bad records too)."""
-    rows: dict[Any, dict[str, Any]] = {}
-    quarantine: list[tuple] = []
-    for record in records:
-        try:
-            row = typed_row(table, record)
-        except BadValue as exc:
-            record_id = _record_id(table, record)
-            quarantine.append(quarantine_row(table.system, table.name, record_id, str(exc), record))
-            if seen is not None and record_id is not None:
-                seen.add(record_id)
-            continue
-        deleted = bool(table.deleted_flag and row.get(table.deleted_flag))
-        row["_raw_json"] = json.dumps(record, default=str)
-        row["_loaded_at"] = loaded_at
-        row["_deleted"] = deleted
-        row["_deleted_at"] = loaded_at if deleted else None
-        rows[row[table.primary_key]] = row  # last one wins within a page
-    if seen is not None:
-        seen.update(str(key) for key in rows)
-    if quarantine:
-        record_quarantined(con, quarantine, loaded_at)
-        stats.quarantined += len(quarantine)
-        log.warning(
-            "%s: %d record(s) quarantined, e.g. %s",
-            table.qualified_name,
-            len(quarantine),
-            quarantine[0][3],
-        )
-    if not rows:
-        return
-    columns = table.column_names + ["_raw_json", "_loaded_at", "_deleted", "_deleted_at"]
-    frame = pd.DataFrame(list(rows.values()), columns=columns)
-    con.register("_incoming", frame)
-    try:
-        count_sql = f"SELECT count(*) FROM {table.qualified_name}"
-        before = con.execute(count_sql).fetchall()[0][0]
-        select = [f'CAST(i."{n}" AS {t}) AS "{n}"' for n, t in table.columns]
-        select += [
-            "CAST(i._raw_json AS JSON)",
-            "CAST(i._loaded_at AS TIMESTAMP)",
-            "CAST(i._deleted AS BOOLEAN)",
-            _deleted_at_sql(table),  # keep the first deletion time of a deleted record
-        ]
-        con.execute(
-            f"INSERT OR REPLACE INTO {table.qualified_name} "
-            f"SELECT {', '.join(select)} FROM _incoming i"
-        )
-        inserted = con.execute(count_sql).fetchall()[0][0] - before
-    finally:
-        con.unregister("_incoming")
-    resolve_loaded(con, table.system, table.name, [str(k) for k in rows], loaded_at)
-    stats.inserted += inserted
-    stats.updated += len(rows) - inserted
-    stats.deleted += sum(1 for r in rows.values() if r["_deleted"])
-
-
-def _deleted_at_sql(table: RawTable) -> str:
-    if table.deleted_flag is None:
-        return "CAST(i._deleted_at AS TIMESTAMP)"
-    pk = table.primary_key
-    return (
-        f"CASE WHEN i._deleted THEN coalesce((SELECT t._deleted_at FROM {table.qualified_name} t "
-        f'WHERE t."{pk}" = i."{pk}" AND t._deleted), CAST(i._deleted_at AS TIMESTAMP)) END'
-    )
-
-
-def _mark_vanished(
-    con: duckdb.DuckDBPyConnection, table: RawTable, seen: set[str], at: datetime
-) -> int:
-    """Flag live rows whose id the whole extraction did not list; returns how many."""
-    live_sql = f"SELECT count(*) FROM {table.qualified_name} WHERE NOT _deleted"
-    if not seen and con.execute(live_sql).fetchall()[0][0]:
-        log.warning(
-            "%s: the full extraction listed no record at all; not marking every row deleted "
-            "(check the account's permissions)",
-            table.qualified_name,
-        )
-        return 0
-    con.register("_seen_ids", pd.DataFrame({"id": sorted(seen)}, dtype=object))
-    try:
-        changed = con.execute(
-            f"""UPDATE {table.qualified_name} SET _deleted = true, _deleted_at = ?
-                WHERE NOT _deleted
-                  AND CAST("{table.primary_key}" AS VARCHAR) NOT IN (SELECT id FROM _seen_ids)""",
-            [at],
-        ).fetchall()[0][0]
-    finally:
-        con.unregister("_seen_ids")
-    if changed:
-        log.info("%s: %d row(s) no longer listed, marked deleted", table.qualified_name, changed)
-    return changed
 
 
 class _StreamWriter:
@@ -299,7 +130,7 @@ class _StreamWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        loaded_at = _now()
+        loaded_at = load_time()
         merged: dict[str, list[dict[str, Any]]] = {}
         for batch in self.pending:
             for name, records in batch.records.items():
@@ -314,8 +145,9 @@ class _StreamWriter:
             for name, records in merged.items():
                 seen = None if self.seen is None else self.seen[name]
                 stats = self.result.tables[name]
-                _write_table(con, self.by_name[name], records, stats, loaded_at, seen)
-            self._save_cursor(cursor_after, loaded_at, sum(len(r) for r in merged.values()))
+                write_table(con, self.by_name[name], records, stats, loaded_at, seen)
+            rows = sum(len(r) for r in merged.values())
+            save_cursor(con, self.stream.source, self.stream.name, cursor_after, loaded_at, rows)
         self.result.cursor_after = cursor_after
         self.pending.clear()
         self.pending_records = 0
@@ -323,23 +155,14 @@ class _StreamWriter:
             for name in merged:
                 self.on_progress(self.stream.name, self.result.tables[name])
 
-    def _save_cursor(self, cursor: str | None, at: datetime, rows: int) -> None:
-        self.con.execute(
-            f"""INSERT INTO {STATE_TABLE} VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (source, stream) DO UPDATE SET cursor_value = excluded.cursor_value,
-              updated_at = excluded.updated_at,
-              rows_loaded = {STATE_TABLE}.rows_loaded + excluded.rows_loaded""",
-            [self.stream.source, self.stream.name, cursor, at, rows],
-        )
-
     def finish(self) -> StreamResult:
         """Flush what is left and, after a whole extraction, flag what vanished."""
         self.flush()
         if self.seen is not None:
-            at = _now()
+            at = load_time()
             with transaction(self.con):
                 for name, ids in self.seen.items():
-                    vanished = _mark_vanished(self.con, self.by_name[name], ids, at)
+                    vanished = mark_vanished(self.con, self.by_name[name], ids, at)
                     self.result.tables[name].deleted += vanished
         self.result.seconds = time.monotonic() - self.started
         return self.result

@@ -1,14 +1,14 @@
 """Run a source's streams into the warehouse: what the Dagster ingest assets, the tests and
-the ingest benchmark share.  ``python -m sources.common.runner [--full]`` ingests every
-configured source into ``$PSOPS_WAREHOUSE_DIR/psops.duckdb`` (no gate, no dbt)."""
+the ingest benchmark share.  ``python -m orchestration.ingest_only [--full]`` runs it for
+every configured source (no gate, no dbt)."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -21,16 +21,6 @@ progress_log = logging.getLogger("psops.progress")
 
 WORKERS_VARIABLE = settings.MAX_WORKERS.variable
 COMMIT_VARIABLE = settings.COMMIT_EVERY.variable
-
-
-def max_workers() -> int:
-    """``PSOPS_MAX_WORKERS`` (default 4): streams of one source fetched at once."""
-    return settings.max_workers()
-
-
-def commit_every() -> int:
-    """``PSOPS_COMMIT_EVERY`` (default 5000): records per transaction of one stream."""
-    return settings.commit_every()
 
 
 def progress_line(source: str, stats: TableStats, started: float) -> str:
@@ -62,49 +52,40 @@ def progress_reporter(
 def run_source(
     con: duckdb.DuckDBPyConnection,
     source: Source,
+    config: Any,
     full: bool = False,
     on_progress: Callable[[str, TableStats], None] | None = None,
     workers: int | None = None,
 ) -> list[StreamResult]:
-    """Every stream of ``source`` (configured from the environment), fetched concurrently."""
-    config = source.from_env()
+    """Every stream of ``source`` (configured by ``config``, its ``from_env``), fetched
+    concurrently: ``PSOPS_MAX_WORKERS`` streams at once, ``PSOPS_COMMIT_EVERY`` records per
+    transaction (``config.run``)."""
+    run: settings.RunSettings = config.run
     streams = source.streams(config)
     return ingest_all(
         con,
         streams,
         full=full,
         on_progress=on_progress or progress_reporter(source.name),
-        workers=workers or max_workers(),
-        commit_every=commit_every(),
+        workers=workers or run.max_workers,
+        commit_every=run.commit_every,
     )
 
 
 def ingest_sources(
-    db_path: Path, full: bool = False, sources: list[Source] | None = None
+    db_path: Path,
+    environ: Mapping[str, str],
+    full: bool = False,
+    sources: list[Source] | None = None,
 ) -> dict[str, list[StreamResult]]:
-    """Ingest every source (or ``sources``) into ``db_path``."""
+    """Ingest every source (or ``sources``), configured from ``environ``, into ``db_path``."""
     from sources.registry import all_sources
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        return {s.name: run_source(con, s, full) for s in sources or all_sources()}
+        return {
+            s.name: run_source(con, s, s.from_env(environ), full) for s in sources or all_sources()
+        }
     finally:
         con.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from sources.common.config import load_env, warehouse_paths
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true")
-    parser.add_argument("--log-level", default="INFO")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
-    load_env()
-    ingest_sources(warehouse_paths().pipeline_db, full=args.full)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

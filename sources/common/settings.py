@@ -1,10 +1,12 @@
 """Every numeric ``PSOPS_*`` setting and every source URL, read and validated in one place.
 
 A value that is not a number, or out of range, is a configuration error
-(``SourceConfigError`` naming the variable, exit 2) raised by ``validate_run_settings``, which
-each source's ``from_env`` calls, so ``psops refresh``'s preflight rejects it before anything
-is written.  The readers (``sources.common.runner``, ``sources.common.http``, the connectors)
-read the values through the functions here, never from ``os.environ`` themselves.
+(``SourceConfigError`` naming the variable, exit 2) raised by ``read_run_settings``, which
+each source's ``from_env(environ)`` calls, so ``psops refresh``'s preflight rejects it before
+anything is written.  The values land in the source's config (``config.run``, a
+``RunSettings``); the readers (``sources.common.runner``, ``sources.common.http``, the
+connectors) read them from there.  Nothing here reads the process environment: the caller
+passes the mapping (``orchestration.settings.Settings.environ``).
 
 =============================  =======  ===========================================
 variable                       default  meaning
@@ -23,7 +25,7 @@ variable                       default  meaning
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -43,10 +45,10 @@ class NumberSetting:
     minimum: float = 0
     source: str = "psops"  # who is misconfigured, for the message
 
-    def read(self) -> float | None:
-        """The value (``default`` when unset or blank); ``SourceConfigError`` naming the
-        variable when it is not a number of the right kind or is below ``minimum``."""
-        raw = os.environ.get(self.variable, "").strip()
+    def read(self, environ: Mapping[str, str]) -> float | None:
+        """The value in ``environ`` (``default`` when unset or blank); ``SourceConfigError``
+        naming the variable when it is not a number of the right kind or is below ``minimum``."""
+        raw = (environ.get(self.variable) or "").strip()
         if not raw:
             return self.default
         kind = "a whole number" if self.integer else "a number"
@@ -73,29 +75,16 @@ def rate_limit_setting(source: str) -> NumberSetting:
     return NumberSetting(f"PSOPS_{source.upper()}_RATE_LIMIT", None, integer=False, source=source)
 
 
-def max_workers() -> int:
-    return int(MAX_WORKERS.read() or MAX_WORKERS.default or 1)
+@dataclass(frozen=True)
+class RunSettings:
+    """The numeric settings one run of a source reads (defaults: the table above)."""
 
-
-def commit_every() -> int:
-    return int(COMMIT_EVERY.read() or COMMIT_EVERY.default or 1)
-
-
-def retry_budget() -> int:
-    return int(RETRY_BUDGET.read() or 0)
-
-
-def retry_backoff() -> float:
-    return float(RETRY_BACKOFF.read() or 0.0)
-
-
-def rate_limit(source: str) -> float | None:
-    """The configured ceiling for ``source`` (None: none configured)."""
-    return rate_limit_setting(source).read() or None
-
-
-def jira_overlap_minutes() -> int:
-    return int(JIRA_OVERLAP_MINUTES.read() or 0)
+    max_workers: int = int(MAX_WORKERS.default or 1)
+    commit_every: int = int(COMMIT_EVERY.default or 1)
+    retry_budget: int = int(RETRY_BUDGET.default or 0)
+    retry_backoff: float = float(RETRY_BACKOFF.default or 0.0)
+    rate_limit: float | None = None  # requests/second; None: no configured ceiling
+    jira_overlap_minutes: int = int(JIRA_OVERLAP_MINUTES.default or 0)
 
 
 def run_settings(source: str) -> list[NumberSetting]:
@@ -105,11 +94,20 @@ def run_settings(source: str) -> list[NumberSetting]:
     return [*shared, rate_limit_setting(source), *own]
 
 
-def validate_run_settings(source: str) -> None:
-    """Read every numeric setting a run of ``source`` uses: ``SourceConfigError`` names the
-    first invalid one (each source's ``from_env`` calls this, so the preflight does)."""
+def read_run_settings(environ: Mapping[str, str], source: str) -> RunSettings:
+    """Every numeric setting a run of ``source`` uses, from ``environ``: ``SourceConfigError``
+    names the first invalid one (each source's ``from_env`` calls this, so the preflight
+    does)."""
     for setting in run_settings(source):
-        setting.read()
+        setting.read(environ)
+    return RunSettings(
+        max_workers=int(MAX_WORKERS.read(environ) or MAX_WORKERS.default or 1),
+        commit_every=int(COMMIT_EVERY.read(environ) or COMMIT_EVERY.default or 1),
+        retry_budget=int(RETRY_BUDGET.read(environ) or 0),
+        retry_backoff=float(RETRY_BACKOFF.read(environ) or 0.0),
+        rate_limit=rate_limit_setting(source).read(environ) or None,
+        jira_overlap_minutes=int(JIRA_OVERLAP_MINUTES.read(environ) or 0),
+    )
 
 
 def validated_url(source: str, variable: str, value: str, schemes: tuple[str, ...] = ()) -> str:

@@ -2,7 +2,7 @@
 
 Every connector package (``sources/jira``, ``sources/salesforce``, ``sources/kantata``) has
 the same parts: ``contract.py`` (what the vendor documents, cited), ``tables.py`` (``SYSTEM``
-and the raw tables), ``extract.py`` (``config_from_env``, the client, the paged fetchers;
+and the raw tables), ``extract.py`` (``config_from_env(environ)``, the client, the paged fetchers;
 errors through ``sources.common.errors.status_error``, timestamps through
 ``sources.common.raw_tables.to_timestamp``), and an ``__init__`` holding ``from_env``,
 ``check`` and ``streams`` and exporting ``SOURCE: Source``.  The orchestration builds one Dagster
@@ -13,7 +13,7 @@ written (``psops refresh`` exits 2 on ``SourceConfigError``), then runs every st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,8 @@ from sources.common.raw_tables import RawTable
 class Source:
     name: str  # 'jira' | 'salesforce' | 'kantata'
     tables: list[RawTable]
-    from_env: Callable[[], Any]  # -> config; raises SourceConfigError naming the variable
+    # (environ) -> config, run settings included (``config.run``); SourceConfigError names
+    # the missing or invalid variable
+    from_env: Callable[[Mapping[str, str]], Any]
     check: Callable[[Any], None]  # one cheap authenticated call; SourceConfigError on 401/403
     streams: Callable[[Any], list[Stream]]

@@ -9,7 +9,7 @@ each run, so they are reconciled every run.  What each request may carry is in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sources.common.http import HttpPolicy, check_policy, policy_from_env, reaching
 from sources.common.loader import Batch, Stream
@@ -39,16 +39,16 @@ from sources.jira.tables import (
 )
 
 
-def from_env() -> JiraConfig:
+def from_env(environ: Mapping[str, str]) -> JiraConfig:
     """JIRA_URL, JIRA_USER, JIRA_API_TOKEN; SourceConfigError names a missing one."""
-    return config_from_env()
+    return config_from_env(environ)
 
 
 def check(config: JiraConfig) -> None:
     """GET /myself; SourceConfigError naming JIRA_API_TOKEN on 401/403,
     SourceUnavailableError naming JIRA_URL within seconds when it cannot be reached."""
     with reaching(SOURCE_NAME, config.url, URL_VARIABLE):
-        myself(connect(config, check_policy(SOURCE_NAME)))
+        myself(connect(config, check_policy(SOURCE_NAME, config.run)))
 
 
 def _issues(config: JiraConfig, policy: HttpPolicy):
@@ -61,7 +61,7 @@ def _issues(config: JiraConfig, policy: HttpPolicy):
 def streams(config: JiraConfig) -> list[Stream]:
     """projects, statuses, priorities, users (full each run) and issues (+ changelog, incremental),
     sharing one HTTP policy (retry budget, rate limit) for the run."""
-    policy = policy_from_env(SOURCE_NAME)
+    policy = policy_from_env(SOURCE_NAME, config.run)
 
     def whole(name: str, table, fetch) -> Stream:
         return Stream(SOURCE_NAME, name, [table], fetcher(config, fetch, policy), False, True)

@@ -26,9 +26,8 @@ budget and rate limit, and a 401 surfaces at once.
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -39,12 +38,12 @@ import requests
 from jira import JIRA, JIRAError
 
 from sources.common import settings
-from sources.common.config import load_env, require
+from sources.common.config import require, setting
 from sources.common.errors import SourceConfigError, SourceUnavailableError, status_error
 from sources.common.http import HttpPolicy, mount_policy, policy_from_env
 from sources.common.loader import Batch
 from sources.common.raw_tables import timestamp_or_none, to_timestamp
-from sources.common.settings import validate_run_settings, validated_url
+from sources.common.settings import RunSettings, read_run_settings, validated_url
 from sources.jira.tables import SYSTEM, changelog_record
 
 log = logging.getLogger(__name__)
@@ -86,19 +85,21 @@ class JiraConfig:
     changelog_page_size: int = 100  # histories per /issue/{id}/changelog page
     list_page_size: int = 50  # projects / users per page
     overlap_minutes: int = DEFAULT_OVERLAP_MINUTES  # re-read before the cursor
+    run: RunSettings = RunSettings()  # workers, commit size, retry budget, rate limit
 
 
-def config_from_env() -> JiraConfig:
-    """JIRA_URL, JIRA_USER, JIRA_API_TOKEN (``.env`` too), optional JIRA_PROJECTS."""
-    load_env()
-    validate_run_settings(SOURCE_NAME)
-    values = require(SOURCE_NAME, URL_VARIABLE, USER_VARIABLE, TOKEN_VARIABLE)
+def config_from_env(environ: Mapping[str, str]) -> JiraConfig:
+    """JIRA_URL, JIRA_USER, JIRA_API_TOKEN, optional JIRA_PROJECTS and the run settings,
+    from ``environ``."""
+    run = read_run_settings(environ, SOURCE_NAME)
+    values = require(environ, SOURCE_NAME, URL_VARIABLE, USER_VARIABLE, TOKEN_VARIABLE)
     return JiraConfig(
         url=validated_url(SOURCE_NAME, URL_VARIABLE, values[URL_VARIABLE]).rstrip("/"),
         user=values[USER_VARIABLE],
         api_token=values[TOKEN_VARIABLE],
-        projects=project_keys(os.environ.get(PROJECTS_VARIABLE, "")),
-        overlap_minutes=settings.jira_overlap_minutes(),
+        projects=project_keys(setting(environ, PROJECTS_VARIABLE) or ""),
+        overlap_minutes=run.jira_overlap_minutes,
+        run=run,
     )
 
 
@@ -153,7 +154,7 @@ def connect(config: JiraConfig, policy: HttpPolicy | None = None) -> JIRA:
         get_server_info=False,  # read below, once the retry policy is mounted
         max_retries=0,  # retries happen in the mounted adapter (sources.common.http)
     )
-    mount_policy(client._session, policy or policy_from_env(SOURCE_NAME))
+    mount_policy(client._session, policy or policy_from_env(SOURCE_NAME, config.run))
     with jira_errors("GET /serverInfo"):
         info = client.server_info()
     client.deploymentType = info.get("deploymentType")

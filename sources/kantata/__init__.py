@@ -9,7 +9,7 @@ objects, ``psops refresh --full`` for the others) marks what is no longer listed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sources.common.http import HttpPolicy, check_policy, policy_from_env, reaching
 from sources.common.loader import Batch, Stream
@@ -27,8 +27,8 @@ from sources.kantata.extract import (
 from sources.kantata.tables import TABLES
 
 
-def from_env() -> KantataConfig:
-    return config_from_env()
+def from_env(environ: Mapping[str, str]) -> KantataConfig:
+    return config_from_env(environ)
 
 
 def check(config: KantataConfig) -> None:
@@ -36,7 +36,7 @@ def check(config: KantataConfig) -> None:
     SourceUnavailableError naming KANTATA_URL within seconds when it cannot be reached."""
     with (
         reaching(SOURCE_NAME, config.url, URL_VARIABLE),
-        make_kantata_session(config, check_policy(SOURCE_NAME)) as session,
+        make_kantata_session(config, check_policy(SOURCE_NAME, config.run)) as session,
     ):
         get_page(session, config, "users", {"per_page": 1})
 
@@ -52,7 +52,7 @@ def _fetcher(config: KantataConfig, obj: str, policy: HttpPolicy):
 def streams(config: KantataConfig) -> list[Stream]:
     """One stream per Kantata object, each with its own session (and ``updated_at`` cursor
     where Kantata allows one), all sharing the run's HTTP policy (retry budget, rate limit)."""
-    policy = policy_from_env(SOURCE_NAME)
+    policy = policy_from_env(SOURCE_NAME, config.run)
     return [
         Stream(
             SOURCE_NAME,

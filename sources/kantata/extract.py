@@ -32,12 +32,12 @@ from typing import Any
 
 import requests
 
-from sources.common.config import load_env, require
+from sources.common.config import require
 from sources.common.errors import SourceUnavailableError, status_error
 from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
 from sources.common.raw_tables import timestamp_or_none
-from sources.common.settings import validate_run_settings, validated_url
+from sources.common.settings import RunSettings, read_run_settings, validated_url
 from sources.kantata.contract import (
     CUSTOM_FIELD_SUBJECTS,
     ENDPOINTS,
@@ -108,20 +108,21 @@ class KantataConfig:
     token: str
     per_page: int = MAX_PER_PAGE
     restart_after_pages: int = 100
+    run: RunSettings = RunSettings()  # workers, commit size, retry budget, rate limit
 
     def __repr__(self) -> str:  # never show the token
         return f"KantataConfig(url={self.url!r}, per_page={self.per_page})"
 
 
-def config_from_env() -> KantataConfig:
-    """KANTATA_URL and KANTATA_TOKEN (``.env`` too); SourceConfigError names a missing one."""
-    load_env()
-    validate_run_settings(SOURCE_NAME)
-    values = require(SOURCE_NAME, URL_VARIABLE, TOKEN_VARIABLE)
+def config_from_env(environ: Mapping[str, str]) -> KantataConfig:
+    """KANTATA_URL, KANTATA_TOKEN and the run settings, from ``environ``;
+    SourceConfigError names a missing or invalid one."""
+    run = read_run_settings(environ, SOURCE_NAME)
+    values = require(environ, SOURCE_NAME, URL_VARIABLE, TOKEN_VARIABLE)
     url = validated_url(SOURCE_NAME, URL_VARIABLE, values[URL_VARIABLE]).rstrip("/")
     if url.endswith("/api/v1"):
         url = url[: -len("/api/v1")]
-    return KantataConfig(url=url, token=values[TOKEN_VARIABLE])
+    return KantataConfig(url=url, token=values[TOKEN_VARIABLE], run=run)
 
 
 def make_kantata_session(

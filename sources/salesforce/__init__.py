@@ -9,6 +9,7 @@ org's names for the custom ones (``extract.py``); what each object may carry is 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sources.common.http import check_policy, make_session, policy_from_env, reaching
 from sources.common.loader import Stream
@@ -32,11 +33,11 @@ from sources.salesforce.tables import TABLES
 log = logging.getLogger(__name__)
 
 
-def from_env() -> SalesforceConfig:
+def from_env(environ: Mapping[str, str]) -> SalesforceConfig:
     """``SFDC_INSTANCE_URL`` + ``SFDC_ACCESS_TOKEN``, or ``SFDC_USERNAME`` + ``SFDC_PASSWORD``
     (+ ``SFDC_SECURITY_TOKEN``) to log in (``.env`` too); SourceConfigError names a missing
     one."""
-    return config_from_env()
+    return config_from_env(environ)
 
 
 def check(config: SalesforceConfig) -> None:
@@ -45,7 +46,8 @@ def check(config: SalesforceConfig) -> None:
     credentials are refused or the org lacks (or hides from the API user) a field psops
     needs; SourceUnavailableError naming SFDC_INSTANCE_URL within seconds when it cannot be
     reached."""
-    session = make_session(verify=config.ca_bundle or True, policy=check_policy(SOURCE_NAME))
+    policy = check_policy(SOURCE_NAME, config.run)
+    session = make_session(verify=config.ca_bundle or True, policy=policy)
     url = config.instance_url or f"https://{login_domain(None)}.salesforce.com"
     with reaching(SOURCE_NAME, url, URL_VARIABLE):
         client = connect(config, session)
@@ -58,7 +60,7 @@ def check(config: SalesforceConfig) -> None:
 def streams(config: SalesforceConfig) -> list[Stream]:
     """One incremental stream per sObject, named like its raw table, each on its own session,
     all sharing the run's HTTP policy (retry budget, rate limit) and one password login."""
-    clients = Clients(config, policy_from_env(SOURCE_NAME))
+    clients = Clients(config, policy_from_env(SOURCE_NAME, config.run))
     out = []
     for table in TABLES:
         named = org_named(table, config.field_names)

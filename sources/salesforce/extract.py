@@ -25,7 +25,6 @@ concurrently, each on its own session, all sharing the run's HTTP policy (retry 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -42,12 +41,12 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from sources.common.config import field_name_setting, load_env, require
+from sources.common.config import field_name_setting, require, setting
 from sources.common.errors import SourceConfigError, SourceUnavailableError, status_error
 from sources.common.http import HttpPolicy, make_session
 from sources.common.loader import Batch
 from sources.common.raw_tables import RawTable, to_timestamp
-from sources.common.settings import validate_run_settings, validated_url
+from sources.common.settings import RunSettings, read_run_settings, validated_url
 from sources.salesforce.contract import BY_TABLE, SObject, custom_field_settings
 from sources.salesforce.tables import SYSTEM
 
@@ -77,6 +76,7 @@ class SalesforceConfig:
     api_version: str = API_VERSION
     # our raw column of each custom field -> the org's API name (PSOPS_SFDC_*_FIELD)
     field_names: Mapping[str, str] = field(default_factory=default_field_names)
+    run: RunSettings = RunSettings()  # workers, commit size, retry budget, rate limit
 
     @property
     def credential_variable(self) -> str:
@@ -84,11 +84,7 @@ class SalesforceConfig:
         return "SFDC_ACCESS_TOKEN" if self.access_token else "SFDC_PASSWORD"
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(name, "").strip() or None
-
-
-def config_from_env() -> SalesforceConfig:
+def config_from_env(environ: Mapping[str, str]) -> SalesforceConfig:
     """Read ``SFDC_*`` (and ``.env``); raise ``SourceConfigError`` naming what is missing.
 
     ``SFDC_INSTANCE_URL`` + ``SFDC_ACCESS_TOKEN`` (a session / OAuth access token), or
@@ -97,10 +93,13 @@ def config_from_env() -> SalesforceConfig:
     ``PSOPS_SFDC_REGION_FIELD`` name the org's Account custom fields holding segment and
     region (default ``Segment__c`` / ``Region__c``).
     """
-    load_env()
-    validate_run_settings(SOURCE_NAME)
+    run = read_run_settings(environ, SOURCE_NAME)
+
+    def _env(name: str) -> str | None:
+        return setting(environ, name)
+
     field_names = {
-        column: field_name_setting(SOURCE_NAME, variable, column)
+        column: field_name_setting(environ, SOURCE_NAME, variable, column)
         for column, variable in custom_field_settings().items()
     }
     instance_url = _env("SFDC_INSTANCE_URL")
@@ -111,14 +110,18 @@ def config_from_env() -> SalesforceConfig:
         validated_url(SOURCE_NAME, URL_VARIABLE, instance_url, schemes=("https",))
     access_token = _env("SFDC_ACCESS_TOKEN")
     if access_token:
-        require(SOURCE_NAME, "SFDC_INSTANCE_URL")
+        require(environ, SOURCE_NAME, "SFDC_INSTANCE_URL")
         return SalesforceConfig(
-            instance_url, access_token=access_token, ca_bundle=ca_bundle, field_names=field_names
+            instance_url,
+            access_token=access_token,
+            ca_bundle=ca_bundle,
+            field_names=field_names,
+            run=run,
         )
     if not _env("SFDC_USERNAME"):
         problem = "SFDC_ACCESS_TOKEN is not set (nor SFDC_USERNAME / SFDC_PASSWORD to log in)"
         raise SourceConfigError(SOURCE_NAME, "SFDC_ACCESS_TOKEN", problem)
-    login = require(SOURCE_NAME, "SFDC_USERNAME", "SFDC_PASSWORD")
+    login = require(environ, SOURCE_NAME, "SFDC_USERNAME", "SFDC_PASSWORD")
     return SalesforceConfig(
         instance_url,
         username=login["SFDC_USERNAME"],
@@ -126,6 +129,7 @@ def config_from_env() -> SalesforceConfig:
         security_token=_env("SFDC_SECURITY_TOKEN") or "",
         ca_bundle=ca_bundle,
         field_names=field_names,
+        run=run,
     )
 
 

@@ -1,11 +1,12 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, with every dbt test
 as an asset check (error severity blocks what is downstream, publish included)."""
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, ResourceParam
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -13,9 +14,13 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_child import PARENT_VARIABLE
+from orchestration.dbt_child import PARENT_VAR
 from orchestration.defs.assets.ingest import OWNERS
-from orchestration.defs.resources import ensure_dbt_manifest
+from orchestration.defs.resources import WarehouseResource, dbt_manifest
+from orchestration.settings import Settings
+
+PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt writes
+AS_OF_VAR = "psops_as_of"  # dbt_project/macros/as_of_date.sql
 
 
 def layer_group(fqn: list[str]) -> str:
@@ -45,14 +50,28 @@ class PsopsDbtTranslator(DagsterDbtTranslator):
 translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_dbt_manifest(), dagster_dbt_translator=translator)
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    # psops-dbt checks that this process is still its parent once the kernel is told to kill
-    # it with its parent: a refresh killed while dbt's Python starts leaves no dbt behind
-    os.environ[PARENT_VARIABLE] = str(os.getpid())
-    yield from (
-        dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
-    )
+def dbt_vars(settings: Settings, warehouse: WarehouseResource) -> dict[str, str]:
+    """The run's values for dbt (``--vars``): the file to build in (the run's working copy),
+    the as-of date, and this process's pid — psops-dbt checks that this process is still its
+    parent once the kernel is told to kill it with its parent, so a refresh killed while
+    dbt's Python starts leaves no dbt behind (``orchestration.dbt_child``)."""
+    return {
+        PIPELINE_DB_VAR: str(warehouse.paths.pipeline_db),
+        AS_OF_VAR: settings.as_of_date().isoformat(),
+        PARENT_VAR: str(os.getpid()),
+    }
+
+
+# the manifest is read, not built, here: `make manifest` / the command line build it
+@dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator)
+def dbt_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    settings: ResourceParam[Settings],
+):
+    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
+    yield from dbt.cli(args, context=context).stream().fetch_row_counts().fetch_column_metadata()
 
 
 def mart_keys() -> list[AssetKey]:

@@ -14,12 +14,14 @@ from dagster import (
     FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     TableColumn,
     TableSchema,
     multi_asset,
 )
 
 from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import Settings
 from sources.common.loader import StreamResult, TableStats
 from sources.common.raw_tables import META_COLUMNS, RawTable
 from sources.common.runner import progress_reporter, run_source
@@ -75,13 +77,18 @@ def build_ingest_assets(source: Source) -> AssetsDefinition:
     specs = [raw_asset_spec(source, table) for table in source.tables]
 
     @multi_asset(name=ingest_op_name(source.name), specs=specs)
-    def _ingest(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-        source_config = source.from_env()
+    def _ingest(
+        context: AssetExecutionContext,
+        config: IngestConfig,
+        warehouse: WarehouseResource,
+        settings: ResourceParam[Settings],
+    ):
+        source_config = source.from_env(settings.environ)
         source.check(source_config)
         results: dict[str, tuple[TableStats, StreamResult]] = {}
         on_progress = progress_reporter(source.name, context.log.info)
         with warehouse.connect() as con:
-            for result in run_source(con, source, config.full, on_progress):
+            for result in run_source(con, source, source_config, config.full, on_progress):
                 for name, stats in result.tables.items():
                     results[name] = (stats, result)
             counts = {

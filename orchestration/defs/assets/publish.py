@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ResourceParam, asset
 
 from checks.volume import record_volumes
 from orchestration.defs.assets.dbt import dbt_models, mart_keys
@@ -29,7 +29,8 @@ from orchestration.dq import (
     ensure_results_table,
     latest_results,
 )
-from sources.common.config import WarehousePaths, as_of_date
+from orchestration.settings import Settings
+from sources.common.config import WarehousePaths
 from sources.common.loader import STATE_TABLE
 
 MART_SCHEMA = "marts"
@@ -253,9 +254,13 @@ def utilization_preview(analytics_db: Path, months: int = 6) -> str:
     description="Publishes the marts to warehouse/analytics.duckdb (schema `marts`) and "
     "warehouse/export/*.parquet, atomically, only when every blocking check passed.",
 )
-def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def publish(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    settings: ResourceParam[Settings],
+) -> MaterializeResult:
     summary = check_summary(audit(warehouse.paths, gated_checks()))
-    counts = publish_marts(warehouse.paths, context.run_id, as_of_date(), summary)
+    counts = publish_marts(warehouse.paths, context.run_id, settings.as_of_date(), summary)
     context.log.info(f"published {len(counts)} marts to {warehouse.paths.analytics_db}")
     return MaterializeResult(
         metadata={

@@ -6,9 +6,17 @@ pack), or on its own from the UI (Materialize → config ``quarter`` / ``region`
 
 import base64
 
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    asset,
+)
 
 from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import Settings
 
 REPORTS_GROUP = "reports"
 
@@ -27,13 +35,20 @@ class QbrPackConfig(Config):
     "inline, no network at view time) and `.pdf`, from the published analytics.duckdb only.",
 )
 def qbr_pack(
-    context: AssetExecutionContext, config: QbrPackConfig, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: QbrPackConfig,
+    warehouse: WarehouseResource,
+    settings: ResourceParam[Settings],
 ) -> MaterializeResult:
     from orchestration.reports.qbr import write_qbr_pack  # matplotlib: only when drawing
 
     paths = warehouse.paths
     pack, files = write_qbr_pack(
-        paths.analytics_db, paths.root / "reports", config.quarter, config.region
+        paths.analytics_db,
+        paths.root / "reports",
+        config.quarter,
+        config.region,
+        chromium=settings.chromium,
     )
     context.log.info(f"QBR pack for {pack.quarter}: {files.html}, {files.pdf}")
     preview = base64.b64encode(files.preview.read_bytes()).decode() if files.preview else ""

@@ -1,0 +1,125 @@
+"""One ``Settings``: everything psops reads from its environment, read once at the edge.
+
+``Settings.from_env`` is THE place that reads ``os.environ`` (and ``.env``, without writing
+it back: ``dotenv_values``, never ``load_dotenv``).  The edges call it once — the command
+line (``orchestration.cli.main``), the Dagster definitions load
+(``orchestration.defs.definitions``), the dev ingest runner — and pass the object down: to
+the Dagster assets, hooks and sensors as the ``settings`` resource, to everything else as an
+argument.  Nothing below the edge reads or changes the process environment.
+
+The connectors parse what they need from ``settings.environ`` (``Source.from_env(environ)``);
+dbt gets the run's values as ``--vars`` (``orchestration.defs.assets.dbt``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from dotenv import dotenv_values
+
+from orchestration.alerts_jira import AlertConfig, alert_config
+from sources.common.config import (
+    AS_OF_VARIABLE,
+    DEFAULT_WAREHOUSE_DIR,
+    WAREHOUSE_DIR_VARIABLE,
+    WarehousePaths,
+    parse_as_of,
+    warehouse_paths,
+)
+
+GATE_CONFIG_VARIABLE = "PSOPS_GATE_CONFIG"
+DEFAULT_GATE_CONFIG = Path(__file__).resolve().parent.parent / "checks" / "gate.toml"
+ALERT_WEBHOOK_VARIABLE = "PSOPS_ALERT_WEBHOOK"
+CHROMIUM_VARIABLE = "PSOPS_CHROMIUM"
+DAGSTER_HOME_VARIABLE = "DAGSTER_HOME"
+
+_CWD_DOTENV = object()  # from_env's default: ``.env`` in the working directory
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What psops is configured with.  ``environ`` is a read-only snapshot (the process
+    environment over ``.env``); the typed fields are parsed from it."""
+
+    environ: Mapping[str, str] = field(repr=False)
+    as_of_text: str  # PSOPS_AS_OF as set ('' : today, UTC), validated by as_of_date()
+    warehouse: WarehousePaths  # PSOPS_WAREHOUSE_DIR or ./warehouse, absolute
+    gate_config: Path  # PSOPS_GATE_CONFIG or checks/gate.toml
+    gate_config_named: bool = False  # PSOPS_GATE_CONFIG was set (a missing file is an error)
+    alerts: AlertConfig | None = None  # PSOPS_DQ_JIRA_* (None: the Jira loop is off)
+    alert_webhook_url: str | None = None  # PSOPS_ALERT_WEBHOOK
+    chromium: str | None = None  # PSOPS_CHROMIUM
+    dagster_home: str | None = None  # DAGSTER_HOME (None: an ephemeral instance)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        dotenv: Path | None | object = _CWD_DOTENV,
+    ) -> Settings:
+        """Settings from ``environ`` (default: the process environment) over the values of
+        the ``dotenv`` file (default ``./.env``; None: none).  Real variables win over
+        ``.env``."""
+        merged: dict[str, str] = {}
+        if dotenv is _CWD_DOTENV:
+            dotenv = Path.cwd() / ".env"
+        if isinstance(dotenv, Path) and dotenv.is_file():
+            merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        merged.update(os.environ if environ is None else environ)
+        return cls.from_mapping(merged)
+
+    @classmethod
+    def from_mapping(cls, environ: Mapping[str, str]) -> Settings:
+        """Settings parsed from exactly ``environ`` (no process environment, no ``.env``)."""
+        frozen = MappingProxyType(dict(environ))
+        gate = _blank_is_none(frozen.get(GATE_CONFIG_VARIABLE))
+        directory = _blank_is_none(frozen.get(WAREHOUSE_DIR_VARIABLE)) or DEFAULT_WAREHOUSE_DIR
+        return cls(
+            environ=frozen,
+            as_of_text=(frozen.get(AS_OF_VARIABLE) or "").strip(),
+            warehouse=warehouse_paths(directory),
+            gate_config=Path(gate) if gate else DEFAULT_GATE_CONFIG,
+            gate_config_named=gate is not None,
+            alerts=alert_config(frozen),
+            alert_webhook_url=_blank_is_none(frozen.get(ALERT_WEBHOOK_VARIABLE)),
+            chromium=frozen.get(CHROMIUM_VARIABLE) or None,
+            dagster_home=frozen.get(DAGSTER_HOME_VARIABLE) or None,
+        )
+
+    @property
+    def as_of(self) -> date | None:
+        """``PSOPS_AS_OF`` (None: unset); ``SourceConfigError`` naming it when not a date."""
+        return parse_as_of(self.as_of_text)
+
+    def as_of_date(self) -> date:
+        """``PSOPS_AS_OF``, else today (UTC) — evaluated when called, so a long-lived Dagster
+        code server is right tomorrow.  ``SourceConfigError`` names an invalid ``PSOPS_AS_OF``
+        (raised here, where the date is used, as before)."""
+        return self.as_of or datetime.now(UTC).date()
+
+    def with_values(self, values: Mapping[str, str]) -> Settings:
+        """These settings with ``values`` merged into ``environ`` (re-parsed), e.g. the
+        sandbox's URLs and tokens for ``psops demo``."""
+        return Settings.from_mapping({**self.environ, **values})
+
+    def for_day(self, day: date, gate_config: Path | None = None) -> Settings:
+        """These settings as of ``day`` (and with another gate config): one backfill step."""
+        values = {AS_OF_VARIABLE: day.isoformat()}
+        if gate_config is not None:
+            values[GATE_CONFIG_VARIABLE] = str(gate_config)
+        return self.with_values(values)
+
+    def with_warehouse(self, paths: WarehousePaths) -> Settings:
+        return replace(self, warehouse=paths)
+
+
+__all__ = ["Settings"]
