@@ -34,7 +34,10 @@ from tests.ingest_helpers import (
 
 pytestmark = pytest.mark.e2e
 
-FAULTS = FaultConfig(error_rate=0.1, rate_limit=50, reset_rate=0.03, truncate_rate=0.03, seed=3)
+# Seeded, so every run sees the same faults.  No rate limit here: whether a one-second window
+# overflows depends on the machine's speed (a loaded CI machine stayed under 50 requests/s);
+# 429s are covered deterministically at 5 requests/s by tests/test_http_storm.py.
+FAULTS = FaultConfig(error_rate=0.1, reset_rate=0.03, truncate_rate=0.03, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,7 @@ def clean_run(bad_sandbox: Path, tmp_path_factory: pytest.TempPathFactory):
     return clean_ingest_of(bad_sandbox, tmp_path_factory.mktemp("clean"))
 
 
-def test_a_refresh_under_5xx_429_resets_and_truncation_lands_the_same_rows(
+def test_a_refresh_under_5xx_resets_and_truncation_lands_the_same_rows(
     bad_sandbox: Path, clean_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "psops.duckdb"
@@ -57,7 +60,7 @@ def test_a_refresh_under_5xx_429_resets_and_truncation_lands_the_same_rows(
         ingest_everything(db)
         faults = Counter(r.fault for s in servers for r in s.requests)
 
-    assert {"error", "rate_limit", "reset", "truncate"} <= set(faults), faults
+    assert {"error", "reset", "truncate"} <= set(faults), faults
     assert snapshot(db) == snapshot(clean_run)
 
 
