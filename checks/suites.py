@@ -34,6 +34,9 @@ from checks.specs import (
 SUBMISSION_STATUSES = ("pending", "approved", "rejected", "cancelled")
 CUSTOM_FIELD_SUBJECTS = ("User", "Workspace")
 STATUS_CATEGORIES = ("new", "indeterminate", "done")
+# a Salesforce record id typed into Jira's "Salesforce Opportunity ID" field: 15 characters
+# (case-sensitive) or 18 (with the case-safe suffix), letters and digits only
+SALESFORCE_ID_PATTERN = r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$"
 # Salesforce documents these five forecast categories (Opportunity.ForecastCategoryName,
 # Object Reference); stage names, segments and regions are the org's own picklists.
 FORECAST_CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
@@ -122,6 +125,15 @@ def _kantata() -> list[Suite]:
                 "custom_field_id",
                 f"{K}.custom_fields.id",
                 rule="custom_field_id must be a known custom field",
+            ),
+            # DOMAIN.md §9: a workspace's Delivery Model is one of its field's choices
+            # (Direct, Partner-led, Co-delivery; the labels are the tenant's, judged in dbt)
+            known_in(
+                "value",
+                f"{K}.custom_field_choices.id",
+                severity=WARN,
+                where=("custom_field_name", "Delivery Model"),
+                rule="a Delivery Model value should be one of the field's choices",
             ),
         ),
         suite(
@@ -284,6 +296,14 @@ def _jira() -> list[Suite]:
             ),
             past_date("created"),
             freshness("updated"),
+            ExpectationSpec(
+                "expect_column_values_to_match_regex",
+                "salesforce_opportunity_id",
+                "salesforce_opportunity_id, when set, should look like a Salesforce id "
+                "(15 or 18 letters and digits)",
+                WARN,
+                {"regex": SALESFORCE_ID_PATTERN},
+            ),
         ),
         suite(
             f"{J}.issue_changelog",

@@ -74,7 +74,7 @@ def check_label(result: CheckResult) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text)[:255]
 
 
-def _adf(paragraphs: list[str]) -> dict[str, Any]:
+def adf(paragraphs: list[str]) -> dict[str, Any]:
     """Plain paragraphs as an Atlassian Document (REST v3 takes rich text only as ADF)."""
     return {
         "type": "doc",
@@ -99,21 +99,63 @@ def _report(result: CheckResult, owner: str | None) -> list[str]:
     ]
 
 
-class JiraAlerts:
-    """Open or update one ticket per failing check, through a ``jira.JIRA`` client."""
+class JiraTickets:
+    """The create / find / comment machinery every psops Jira loop shares (this module's
+    data-quality loop, ``orchestration.alerts_admin``'s hygiene loop): tickets in one
+    project, found again by a label through the enhanced JQL search."""
 
-    def __init__(self, client: Any, config: AlertConfig) -> None:
+    def __init__(self, client: Any, project: str, issue_type: str = "Task") -> None:
         self.client = client
-        self.config = config
+        self.project = project
+        self.issue_type = issue_type
+
+    def open_tickets(
+        self, label: str, fields: tuple[str, ...] = ("summary",), limit: int = 1
+    ) -> list[Any]:
+        """The open tickets carrying ``label`` (oldest first), with ``fields``."""
+        jql = (
+            f'project = {self.project} AND labels = "{label}" '
+            "AND statusCategory != Done ORDER BY created ASC"
+        )
+        return list(self.client.enhanced_search_issues(jql, maxResults=limit, fields=list(fields)))
 
     def open_ticket(self, label: str) -> str | None:
         """The key of the open ticket carrying ``label``, if any."""
-        jql = (
-            f'project = {self.config.project} AND labels = "{label}" '
-            "AND statusCategory != Done ORDER BY created ASC"
-        )
-        found = self.client.enhanced_search_issues(jql, maxResults=1, fields=["summary"])
+        found = self.open_tickets(label)
         return found[0].key if found else None
+
+    def comment(self, key: str, paragraphs: list[str]) -> None:
+        self.client.add_comment(key, adf(paragraphs))
+
+    def create(self, summary: str, paragraphs: list[str], labels: list[str]) -> str:
+        """A new ticket; its key."""
+        issue = self.client.create_issue(
+            fields={
+                "project": {"key": self.project},
+                "issuetype": {"name": self.issue_type},
+                "summary": summary,
+                "description": adf(paragraphs),
+                "labels": labels,
+            },
+            prefetch=False,
+        )
+        return issue.key
+
+
+def jira_client(environ: Mapping[str, str]) -> Any:
+    """A ``jira.JIRA`` client on the Jira that ``environ`` configures (the connector's)."""
+    from sources.jira.extract import config_from_env as jira_config
+    from sources.jira.extract import connect
+
+    return connect(jira_config(environ))
+
+
+class JiraAlerts(JiraTickets):
+    """Open or update one ticket per failing check, through a ``jira.JIRA`` client."""
+
+    def __init__(self, client: Any, config: AlertConfig) -> None:
+        super().__init__(client, config.project, config.issue_type)
+        self.config = config
 
     def file(self, result: CheckResult) -> tuple[str, str]:
         """("created" | "updated", issue key)."""
@@ -121,20 +163,15 @@ class JiraAlerts:
         owner = self.config.owners.get(source_of(result))
         key = self.open_ticket(label)
         if key is not None:
-            self.client.add_comment(key, _adf(_report(result, owner)))
+            self.comment(key, _report(result, owner))
             return "updated", key
         labels = [LABEL, label] + ([f"owner-{owner}".lower().replace(" ", "-")] if owner else [])
-        issue = self.client.create_issue(
-            fields={
-                "project": {"key": self.config.project},
-                "issuetype": {"name": self.config.issue_type},
-                "summary": f"Data-quality check failing: {result.check_name} on {result.asset}",
-                "description": _adf(_report(result, owner)),
-                "labels": labels,
-            },
-            prefetch=False,
+        key = self.create(
+            f"Data-quality check failing: {result.check_name} on {result.asset}",
+            _report(result, owner),
+            labels,
         )
-        return "created", issue.key
+        return "created", key
 
 
 def file_failures(
@@ -151,12 +188,9 @@ def file_failures(
     wanted = [r for r in results if not r.passed and r.severity in config.severities]
     if not wanted:
         return []
-    from sources.jira.extract import config_from_env as jira_config
-    from sources.jira.extract import connect
-
     filed: list[tuple[str, str]] = []
     try:
-        alerts = JiraAlerts(connect(jira_config(environ)), config)
+        alerts = JiraAlerts(jira_client(environ), config)
         for result in wanted:
             action, key = alerts.file(result)
             filed.append((action, key))
@@ -166,4 +200,13 @@ def file_failures(
     return filed
 
 
-__all__ = ["AlertConfig", "JiraAlerts", "alert_config", "check_label", "file_failures"]
+__all__ = [
+    "AlertConfig",
+    "JiraAlerts",
+    "JiraTickets",
+    "adf",
+    "alert_config",
+    "check_label",
+    "file_failures",
+    "jira_client",
+]

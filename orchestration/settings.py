@@ -22,6 +22,7 @@ from types import MappingProxyType
 
 from dotenv import dotenv_values
 
+from orchestration.alerts_admin import AdminAlertConfig, admin_alert_config
 from orchestration.alerts_jira import AlertConfig, alert_config
 from sources.common.config import (
     AS_OF_VARIABLE,
@@ -56,6 +57,7 @@ class Settings:
     gate_config: Path  # PSOPS_GATE_CONFIG or checks/gate.toml
     gate_config_named: bool = False  # PSOPS_GATE_CONFIG was set (a missing file is an error)
     alerts: AlertConfig | None = None  # PSOPS_DQ_JIRA_* (None: the Jira loop is off)
+    admin_alerts: AdminAlertConfig | None = None  # PSOPS_ADMIN_JIRA_* (None: hygiene loop off)
     alert_webhook_url: str | None = None  # PSOPS_ALERT_WEBHOOK
     chromium: str | None = None  # PSOPS_CHROMIUM
     dagster_home: str | None = None  # DAGSTER_HOME (None: an ephemeral instance)
@@ -90,6 +92,7 @@ class Settings:
             gate_config=Path(gate) if gate else DEFAULT_GATE_CONFIG,
             gate_config_named=gate is not None,
             alerts=alert_config(frozen),
+            admin_alerts=admin_alert_config(frozen),
             alert_webhook_url=_blank_is_none(frozen.get(ALERT_WEBHOOK_VARIABLE)),
             chromium=frozen.get(CHROMIUM_VARIABLE) or None,
             dagster_home=frozen.get(DAGSTER_HOME_VARIABLE) or None,

@@ -178,3 +178,71 @@ def current_scorecard(con: duckdb.DuckDBPyConnection) -> list[tuple]:
            FROM marts.mart_sokr_scorecard WHERE NOT is_closed_quarter
            ORDER BY objective_id, kr_id"""
     ).fetchall()
+
+
+def quarter_of(day: date) -> tuple[str, date]:
+    """(``2026-Q4``, its first day) of the quarter holding ``day``."""
+    q = (day.month - 1) // 3 + 1
+    return f"{day.year}-Q{q}", date(day.year, 3 * q - 2, 1)
+
+
+def coverage_gaps_by_segment(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple] | None:
+    """(segment, required_fte, delivery_fte, fte_gap, coverage_ratio) of ``as_of``'s quarter
+    from ``mart_coverage_quarterly`` (grain ``segment``), largest gap first; None when the
+    mart is not in the warehouse."""
+    if not _has_table(con, "marts", "mart_coverage_quarterly"):
+        return None
+    return con.execute(
+        """SELECT segment, required_fte, delivery_fte, fte_gap, coverage_ratio
+           FROM marts.mart_coverage_quarterly WHERE grain = 'segment' AND quarter = ?
+           ORDER BY fte_gap DESC NULLS LAST, segment""",
+        [quarter_of(as_of)[0]],
+    ).fetchall()
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    """Pre-sales scoping over one period: requests opened, median / p90 business hours to
+    scope, scoping SLA attainment (a share)."""
+
+    period: str
+    requests: int
+    median_hours: float | None
+    p90_hours: float | None
+    sla_attainment: float | None
+
+
+def presales_turnaround(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Turnaround] | None:
+    """The latest full month before ``as_of`` (``mart_presales_monthly``, grain ``all``) and
+    the quarter to date from ``fct_presales_requests``, counted as the monthly mart counts:
+    requests opened since the quarter began; hours to scope of those scoped since; SLA
+    attainment over those scoped since and those still unscoped but already breached.
+    None when the monthly mart is not in the warehouse."""
+    if not _has_table(con, "marts", "mart_presales_monthly"):
+        return None
+    periods: list[Turnaround] = []
+    month = con.execute(
+        """SELECT month, requests_opened, median_hours_to_scope, p90_hours_to_scope,
+                  scoping_sla_attainment
+           FROM marts.mart_presales_monthly
+           WHERE grain = 'all' AND month = date_trunc('month', ?::date) - INTERVAL 1 MONTH""",
+        [as_of],
+    ).fetchone()
+    if month is not None:
+        periods.append(Turnaround(f"{month[0]:%B %Y}", int(month[1] or 0), *month[2:]))
+    quarter, start = quarter_of(as_of)
+    if _has_table(con, "marts", "fct_presales_requests"):
+        qtd = con.execute(
+            """SELECT count(*) FILTER (WHERE requested_at::date BETWEEN ? AND ?),
+                      median(business_hours_to_scope)
+                          FILTER (WHERE scoped_at::date BETWEEN ? AND ?),
+                      quantile_cont(business_hours_to_scope, 0.9)
+                          FILTER (WHERE scoped_at::date BETWEEN ? AND ?),
+                      avg(CASE WHEN sla_met THEN 1.0 ELSE 0.0 END)
+                          FILTER (WHERE sla_met IS NOT NULL
+                                  AND (scoped_at::date BETWEEN ? AND ? OR scoped_at IS NULL))
+               FROM marts.fct_presales_requests""",
+            [start, as_of] * 4,
+        ).fetchone()
+        periods.append(Turnaround(f"{quarter} to date", int(qtd[0] or 0), *qtd[1:]))
+    return periods

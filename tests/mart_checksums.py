@@ -38,6 +38,7 @@ SCHEMA = "marts"
 FLOAT_TOLERANCE = 1e-9
 # mart -> columns whose values come from the clock or the run, not from the data
 RUN_STAMPED: dict[str, tuple[str, ...]] = {
+    "fct_admin_findings_history": ("recorded_at",),
     "fct_revenue_forecast_history": ("recorded_at",),
     "mart_dq_results": ("run_id", "checked_at"),
 }

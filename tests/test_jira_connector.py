@@ -122,6 +122,7 @@ DATASET: dict[str, list[dict[str, Any]]] = {
             created=T(2026, 3, 2, 14, 5, 11),
             updated=T(2026, 3, 3, 9, 0, 0, 250000),
             resolutiondate=T(2026, 3, 3, 9, 0, 0, 250000),
+            salesforce_opportunity_id="006Dn000004bQzXIAU",  # customfield_10050
         ),  # fmt: skip
         _issue(
             "10002",
@@ -263,15 +264,16 @@ def test_full_run_lands_every_table_with_typed_columns_and_raw_json(server, ware
     assert rows(warehouse, f"SELECT {cols} FROM raw_jira.issues ORDER BY id") == [
         ("10001", "PSR-1", "PSR", "Scoping Request", "High", "5", "Done", "done",
          "Scope ACME rollout", "acc-ana", "acc-ben", T(2026, 3, 2, 14, 5, 11),
-         T(2026, 3, 3, 9, 0, 0, 250000), T(2026, 3, 3, 9, 0, 0, 250000)),
+         T(2026, 3, 3, 9, 0, 0, 250000), T(2026, 3, 3, 9, 0, 0, 250000), "006Dn000004bQzXIAU"),
         ("10002", "PSR-2", "PSR", "Scoping Request", "Medium", "3", "In Progress",
          "indeterminate", "Long-running scoping", "acc-ben", "acc-ana",
-         T(2026, 3, 2, 15, 0), T(2026, 3, 4, 10, 0), None),
+         T(2026, 3, 2, 15, 0), T(2026, 3, 4, 10, 0), None, None),
         ("10003", "PSR-3", "PSR", "Internal Request", "Low", "1", "To Do", "new",
-         "Laptop for new hire", None, "acc-ana", T(2026, 3, 4, 8, 0), T(2026, 3, 5, 11, 30), None),
+         "Laptop for new hire", None, "acc-ana", T(2026, 3, 4, 8, 0), T(2026, 3, 5, 11, 30), None,
+         None),
         ("10004", "ESC-1", "ESC", "Escalation", "Highest", "10001", "Waiting for customer",
          "indeterminate", "Outage at Globex", "acc-ana", "acc-old", T(2026, 3, 5, 7, 0),
-         T(2026, 3, 6, 16, 45, 30, 125000), None),
+         T(2026, 3, 6, 16, 45, 30, 125000), None, None),
     ]  # fmt: skip
     raw = json.loads(
         rows(warehouse, "SELECT _raw_json FROM raw_jira.issues WHERE id = '10001'")[0][0]
@@ -282,6 +284,9 @@ def test_full_run_lands_every_table_with_typed_columns_and_raw_json(server, ware
     assert raw["fields"]["assignee"]["emailAddress"] == "ana.lopez@psops.example"
     assert (raw["fields"]["priority"]["id"], raw["fields"]["priority"]["name"]) == ("2", "High")
     assert "changelog" not in raw  # the changelog lands in issue_changelog
+    # the custom field is asked for by the id /field names, and the record says which it is
+    assert raw["fields"]["customfield_10050"] == "006Dn000004bQzXIAU"
+    assert raw["psopsOpportunityFieldId"] == "customfield_10050"
 
     issues = results["issues"]
     assert issues.tables["issues"].pages == 3  # 5 issues, 2 per page

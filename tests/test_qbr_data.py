@@ -367,6 +367,68 @@ TABLES: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
             ("run-old", "not_null_a", "dim_customer", "error", False, 7, "keys"),
         ],
     ),
+    "mart_coverage_quarterly": (
+        "quarter VARCHAR, grain VARCHAR, region VARCHAR, segment VARCHAR, role VARCHAR, "
+        "active_accounts INTEGER, required_fte DOUBLE, delivery_fte DOUBLE, fte_gap DOUBLE, "
+        "coverage_ratio DOUBLE",
+        [
+            # 8 accounts at 4 per FTE -> 2 required, 1.5 in delivery: gap 0.5, 75 %
+            ("2026-Q4", "segment", "All", "Enterprise", "All", 8, 2.0, 1.5, 0.5, 0.75),
+            ("2026-Q4", "segment", "All", "Mid-Market", "All", 6, 1.0, 1.25, -0.25, 1.25),
+            ("2026-Q4", "region_segment", "EMEA", "Enterprise", "All", 5, 1.25, 0.5, 0.75, 0.4),
+            ("2026-Q4", "region_segment", "AMER", "Enterprise", "All", 3, 0.75, 1.0, -0.25, 4 / 3),
+            # other grains and quarters: never shown
+            ("2026-Q4", "all", "All", "All", "All", 14, 3.0, 2.75, 0.25, 2.75 / 3),
+            ("2026-Q4", "segment_role", "All", "Enterprise", "Consultant", 8, 1.0, 1.0, 0.0, 1.0),
+            ("2026-Q3", "segment", "All", "Enterprise", "All", 4, 1.0, 2.0, -1.0, 2.0),
+        ],
+    ),
+    "mart_partner_delivery_quarterly": (
+        "quarter VARCHAR, delivery_model VARCHAR, delivery_partner VARCHAR, "
+        "active_engagements INTEGER, engagement_budget DOUBLE, "
+        "share_of_active_engagements DOUBLE, share_of_engagement_budget DOUBLE",
+        [
+            # 2026-Q4: 4 engagements, 400k budget
+            ("2026-Q4", "Direct", "(none)", 2, 100000.0, 0.5, 0.25),
+            ("2026-Q4", "Partner-led", "Accenture", 1, 200000.0, 0.25, 0.5),
+            ("2026-Q4", "Co-delivery", "Slalom", 1, 100000.0, 0.25, 0.25),
+            # rollups and another quarter: never shown
+            ("2026-Q4", "Partner-led", "All", 1, 200000.0, 0.25, 0.5),
+            ("2026-Q4", "All", "Accenture", 1, 200000.0, 0.25, 0.5),
+            ("2026-Q4", "All", "All", 4, 400000.0, 1.0, 1.0),
+            ("2026-Q3", "Direct", "(none)", 3, 300000.0, 1.0, 1.0),
+        ],
+    ),
+    "mart_presales_monthly": (
+        "month DATE, grain VARCHAR, region VARCHAR, segment VARCHAR, requests_opened INTEGER, "
+        "requests_scoped INTEGER, median_hours_to_scope DOUBLE, p90_hours_to_scope DOUBLE, "
+        "scoping_sla_attainment DOUBLE",
+        [
+            # 6 months to the as-of month 2026-11: 2026-06 .. 2026-11
+            (D("2026-05-01"), "all", "All", "All", 9, 9, 99.0, 99.0, 0.0),
+            (D("2026-09-01"), "all", "All", "All", 3, 2, 12.0, 20.0, 0.5),
+            (D("2026-10-01"), "all", "All", "All", 4, 4, 10.0, 30.0, 0.75),
+            (D("2026-11-01"), "all", "All", "All", 2, 1, 8.0, 8.0, 1.0),
+            (D("2026-10-01"), "region", "EMEA", "All", 1, 1, 6.0, 6.0, 1.0),
+            (D("2026-11-01"), "region", "AMER", "All", 1, 0, None, None, None),
+            (D("2026-10-01"), "region_segment", "EMEA", "Enterprise", 1, 1, 6.0, 6.0, 1.0),
+        ],
+    ),
+    "mart_timesheet_compliance_weekly": (
+        "week_start DATE, grain VARCHAR, region VARCHAR, team VARCHAR, people INTEGER, "
+        "due INTEGER, on_time INTEGER, late INTEGER, missing INTEGER, not_due INTEGER, "
+        "rejected_count INTEGER, compliance_rate DOUBLE",
+        [
+            (D("2026-10-05"), "region", "EMEA", "All", 3, 3, 2, 1, 0, 0, 1, 2 / 3),
+            (D("2026-11-16"), "region", "EMEA", "All", 3, 0, 0, 0, 0, 3, 0, None),  # not due
+            (D("2026-10-05"), "region", "AMER", "All", 2, 2, 1, 0, 1, 0, 0, 0.5),
+            (D("2026-10-05"), "all", "All", "All", 5, 5, 3, 1, 1, 0, 1, 0.6),
+            (D("2026-11-16"), "all", "All", "All", 5, 0, 0, 0, 0, 5, 0, None),
+            # a team row and a 2026-Q3 week: never counted
+            (D("2026-10-05"), "region_team", "EMEA", "Delivery", 3, 3, 2, 1, 0, 0, 1, 2 / 3),
+            (D("2026-09-28"), "region", "EMEA", "All", 3, 3, 0, 0, 3, 0, 0, 0.0),
+        ],
+    ),
     "_source_freshness": (
         "source VARCHAR, stream VARCHAR, last_loaded_at TIMESTAMP, rows_loaded BIGINT",
         [
@@ -432,6 +494,7 @@ SECTION_KEYS = [
     "risk_budget",
     "risk_hygiene",
     "coverage",
+    "partner_share",
     "presales",
     "timesheets",
 ]
@@ -659,11 +722,55 @@ def test_budget_risk_at_the_end_of_an_earlier_quarter(analytics: Path) -> None:
     assert s.empty == "No engagement over budget in 2026-Q3"
 
 
-def test_coverage_presales_and_timesheets_are_not_yet_available(pack: Pack) -> None:
-    for key in ("coverage", "presales", "timesheets"):
-        s = section(pack, key)
+def test_coverage_by_segment_largest_gap_first(pack: Pack) -> None:
+    assert rows(pack, "coverage") == [
+        ("Enterprise", 8, 2.0, 1.5, 0.5, 0.75),
+        ("Mid-Market", 6, 1.0, 1.25, -0.25, 1.25),
+    ]
+    assert section(pack, "coverage").chart is not None
+
+
+def test_partner_share_of_the_quarters_engagements(pack: Pack) -> None:
+    # Direct 2 of 4 engagements; Partner-led (Accenture) and Co-delivery (Slalom) 1 each
+    assert rows(pack, "partner_share") == [
+        ("Direct", "(none)", 2, 100000.0, 0.5, 0.25),
+        ("Co-delivery", "Slalom", 1, 100000.0, 0.25, 0.25),
+        ("Partner-led", "Accenture", 1, 200000.0, 0.25, 0.5),
+    ]
+    assert sum(r[4] for r in rows(pack, "partner_share")) == 1.0
+
+
+def test_presales_turnaround_six_months_to_the_as_of_month(pack: Pack) -> None:
+    assert rows(pack, "presales") == [
+        (D("2026-09-01"), 3, 2, 12.0, 20.0, 0.5),
+        (D("2026-10-01"), 4, 4, 10.0, 30.0, 0.75),
+        (D("2026-11-01"), 2, 1, 8.0, 8.0, 1.0),
+    ]
+    assert "2026-11 is month to date (as of 2026-11-18)" in section(pack, "presales").notes
+
+
+def test_timesheet_compliance_by_region_over_the_quarters_weeks(pack: Pack) -> None:
+    # EMEA: weeks 10-05 (3 due: 2 on time, 1 late, 1 rejected) and 11-16 (none due) -> 2/3;
+    # AMER: 10-05 (2 due: 1 on time, 1 missing) -> 1/2; org: 3 of 5 on time
+    assert rows(pack, "timesheets") == [
+        ("AMER", 1, 2, 1, 0, 1, 0, 0.5),
+        ("EMEA", 2, 3, 2, 1, 0, 1, pytest.approx(2 / 3)),
+        ("All regions", 2, 5, 3, 1, 1, 1, 0.6),
+    ]
+
+
+def test_issue_14_sections_say_not_yet_available_without_their_marts(tmp_path: Path) -> None:
+    marts = {
+        "coverage": "mart_coverage_quarterly",
+        "partner_share": "mart_partner_delivery_quarterly",
+        "presales": "mart_presales_monthly",
+        "timesheets": "mart_timesheet_compliance_weekly",
+    }
+    older = build_pack(build_analytics(tmp_path / "a.duckdb", skip=tuple(marts.values())))
+    for key, mart in marts.items():
+        s = section(older, key)
         assert s.empty and s.empty.startswith("Not yet available:"), key
-        assert "lands with the coverage marts" in s.empty
+        assert f"({mart} not published)" in s.empty
         assert not s.table.rows and s.chart is None
 
 
@@ -710,7 +817,7 @@ def test_region_filters_every_section(analytics: Path, region: str, foreign: tup
     leaks = [c for c in _cells(regional) if any(f in c for f in foreign)]
     assert not leaks
     for s in regional.sections:
-        if not s.empty and not s.key.startswith(("coverage", "presales", "timesheets")):
+        if not s.empty:
             assert any(region in n for n in s.notes), s.key  # each says how it filters
 
 
@@ -764,6 +871,14 @@ def test_region_emea_values(analytics: Path) -> None:
     assert rows(emea, "risk_p1") == [("EM1", "EMEA", "resolution", 2)]
     assert rows(emea, "risk_hygiene")[-1] == ("ticket without SLA policy", "jira", "no policy", 1)
     assert len(rows(emea, "risk_hygiene")) == 3  # identities are org-wide (noted)
+    assert rows(emea, "coverage") == [("Enterprise", 5, 1.25, 0.5, 0.75, 0.4)]
+    assert rows(emea, "presales") == [(D("2026-10-01"), 1, 1, 6.0, 6.0, 1.0)]
+    assert rows(emea, "timesheets") == [("EMEA", 2, 3, 2, 1, 0, 1, pytest.approx(2 / 3))]
+    # the partner mart has no region: the whole org, noted
+    assert len(rows(emea, "partner_share")) == 3
+    assert section(emea, "partner_share").notes == (
+        "EMEA pack: the whole org (mart_partner_delivery_quarterly has no region)",
+    )
 
 
 def test_region_amer_empties(analytics: Path) -> None:
@@ -777,6 +892,8 @@ def test_region_amer_empties(analytics: Path) -> None:
         ("Highest", "resolution", 1.0, 2, 0),
         ("High", "first_response", pytest.approx(0.8), 4, 1),
     ]
+    assert rows(amer, "coverage") == [("Enterprise", 3, 0.75, 1.0, -0.25, pytest.approx(4 / 3))]
+    assert rows(amer, "presales") == [(D("2026-11-01"), 1, 0, None, None, None)]
 
 
 # ----------------------------------------------------------------------------- empty quarter

@@ -142,7 +142,8 @@ def test_people_carry_region_team_and_hire_date(con) -> None:
         "JOIN kantata_custom_fields f ON f.id = v.custom_field_id "
         "WHERE v.subject_type = 'User' GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    assert values == [("Hire Date", 63), ("Region", 63), ("Team", 63)]
+    # one delivery person's Team was never filled in (a planted hygiene case, DOMAIN.md §11)
+    assert values == [("Hire Date", 63), ("Region", 63), ("Team", 62)]
     regions = {  # a choice field: the value is the choice id
         r[0]
         for r in con.execute(
@@ -219,6 +220,10 @@ def test_every_client_workspace_was_sold_on_a_closed_won_opportunity_with_ps(con
         """
     ).fetchall()
     assert len(rows) > 50
+    # a planted hygiene case (DOMAIN.md §11): one workspace's id matches no opportunity
+    unmatched = [r for r in rows if r[1] is None]
+    assert len(unmatched) == 1
+    rows = [r for r in rows if r[1] is not None]
     for _, stage, won, closed, ps_amount, price, starts_later in rows:
         assert (stage, won, closed, starts_later) == ("Closed Won", True, True, True)
         assert ps_amount is not None and abs(ps_amount * 100 - price) <= 2
@@ -235,7 +240,9 @@ def test_every_client_workspace_was_sold_on_a_closed_won_opportunity_with_ps(con
             WHERE f.name = 'Salesforce Opportunity ID')
         """,
     )
-    assert unworked == 0
+    # but the planted hygiene cases: two workspaces without the id, the unmatched one, one
+    # won deal never opened (closed 45-120 days ago) and one won 5-20 days ago
+    assert unworked == 5
 
 
 def test_workspaces_are_client_or_internal(con) -> None:
@@ -312,14 +319,14 @@ def test_every_issue_belongs_to_an_existing_project(con) -> None:
         ).fetchall()
     }
     projects = {r[0] for r in con.execute("SELECT key FROM jira_projects").fetchall()}
-    assert projects == keys | {"PSOPS"}
+    assert projects == keys | {"PSOPS", "PRESALES"}  # internal requests, pre-sales scoping
 
 
 def test_issue_status_agrees_with_its_changelog(con) -> None:
     categories = dict(con.execute("SELECT id, category_key FROM jira_statuses").fetchall())
     issues = con.execute(
-        "SELECT id, status_id, status_category_key, created, updated, resolutiondate "
-        "FROM jira_issues"
+        "SELECT id, status_id, status_category_key, created, updated, resolutiondate, "
+        "project_key FROM jira_issues"
     ).fetchall()
     changes: dict[str, list] = {}
     for issue_id, created, from_id, to_id in con.execute(
@@ -327,12 +334,13 @@ def test_issue_status_agrees_with_its_changelog(con) -> None:
         "ORDER BY issue_id, created"
     ).fetchall():
         changes.setdefault(issue_id, []).append((created, from_id, to_id))
-    for issue_id, status_id, category, created, updated, resolved in issues:
+    for issue_id, status_id, category, created, updated, resolved, project in issues:
         history = changes.get(issue_id, [])
-        expected_status = history[-1][2] if history else "10000"
+        first = "1" if project == "PRESALES" else "10000"  # Open, or To Do
+        expected_status = history[-1][2] if history else first
         assert status_id == expected_status, issue_id
         assert category == categories[status_id]
-        previous, state = created, "10000"
+        previous, state = created, first
         for when, from_id, to_id in history:
             assert when > previous and from_id == state, issue_id
             previous, state = when, to_id

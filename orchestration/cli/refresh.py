@@ -168,6 +168,44 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
+def _fixed(value: float | None, fmt: str = ".1f") -> str:
+    return "n/a" if value is None else format(value, fmt)
+
+
+def _print_coverage_and_presales(con, as_of) -> None:
+    """Coverage gaps by segment (this quarter) and the pre-sales scoping turnaround (last
+    full month, quarter to date); a mart that is not there (or not readable) prints
+    nothing."""
+    import duckdb
+
+    from orchestration.status import coverage_gaps_by_segment, presales_turnaround, quarter_of
+
+    try:
+        gaps = coverage_gaps_by_segment(con, as_of)
+    except duckdb.Error:
+        gaps = None
+    if gaps:
+        _say(f"\nCoverage by segment, {quarter_of(as_of)[0]} (FTE required vs in delivery):")
+        _say(f"  {'segment':<16} {'required':>9} {'delivery':>9} {'gap':>8} {'coverage':>9}")
+        for segment, required, delivery, gap, ratio in gaps:
+            _say(
+                f"  {str(segment):<16} {_fixed(required):>9} {_fixed(delivery):>9} "
+                f"{_fixed(gap, '+.1f'):>8} {_fixed(ratio, '.0%'):>9}"
+            )
+    try:
+        turnaround = presales_turnaround(con, as_of)
+    except duckdb.Error:
+        turnaround = None
+    if turnaround:
+        _say("\nPre-sales scoping turnaround (business hours to scope):")
+        _say(f"  {'period':<18} {'requests':>8} {'median':>7} {'p90':>7} {'SLA met':>8}")
+        for t in turnaround:
+            _say(
+                f"  {t.period:<18} {t.requests:>8} {_fixed(t.median_hours):>7} "
+                f"{_fixed(t.p90_hours):>7} {_fixed(t.sla_attainment, '.0%'):>8}"
+            )
+
+
 def print_summary(settings: Settings, outcome_checks: int) -> None:
     import duckdb
 
@@ -182,6 +220,7 @@ def print_summary(settings: Settings, outcome_checks: int) -> None:
         if row and row[1] is not None:
             _say(f"\nOrg billable utilization, {row[0]:%B %Y} (last full month): {row[1]:.1%}")
         _print_forecast_and_scorecard(con)
+        _print_coverage_and_presales(con, settings.as_of_date())
         _say(f"Checks passed: {outcome_checks}")
     finally:
         con.close()

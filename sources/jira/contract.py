@@ -17,6 +17,9 @@ Facts worth knowing (each cited below):
   ``isDefault`` and ``onlyDefault`` are deprecated, CHANGE-1655).
 - ``/rest/api/3/users/search`` answers a bare JSON list; ``emailAddress`` is absent where
   the user's profile visibility hides it.
+- ``GET /rest/api/3/field`` ("Get fields") lists system and custom fields; a custom
+  field's id (``customfield_NNNNN``) differs from site to site, so psops finds the one it
+  reads by name, and the search returns it only when ``fields`` names that id.
 - Jira ignores query parameters it does not know; a POST body with an unknown field is a
   400 ("Unrecognized field").
 

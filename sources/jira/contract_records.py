@@ -128,6 +128,14 @@ ISSUE_FIELD_VALUES: dict[str, tuple[Field, tuple[Field, ...]]] = {
     "resolutiondate": (Field("resolutiondate", "datetime"), ()),
 }
 
+# issue.fields.customfield_NNNNN: a custom field is sent by id only (ids differ between
+# sites; /field names them, FIELD_DETAILS_FIELDS below) and only when ``fields`` asks for
+# it.  Its value's JSON type is the field's ``schema.type``: a text field's string, a
+# number, a select's option object (``self``, ``value``, ``id``), a multi-select's array of
+# them; null when the issue leaves it empty.  psops reads one: the text field named
+# "Salesforce Opportunity ID" (PSOPS_JIRA_OPPORTUNITY_FIELD), tolerating an option shape.
+# .../api-group-issue-fields/#api-rest-api-3-field-get
+
 # Changelog (issue changelog values, search/jql changelog.histories)
 HISTORY_FIELDS = (
     Field("id", "string", required=True, nullable=False),
@@ -146,7 +154,8 @@ CHANGE_ITEM_FIELDS = (
     Field("toString", "string"),
 )
 
-# FieldDetails (/field): names custom fields customfield_NNNNN
+# FieldDetails (/field): names custom fields customfield_NNNNN (``custom`` true; ``schema``
+# holds ``type``, and for a custom field ``custom`` (its type key) and ``customId``)
 FIELD_DETAILS_FIELDS = (
     Field("id", "string", required=True, nullable=False),
     Field("key", "string"),

@@ -21,6 +21,12 @@ The client's own retry loop (``ResilientSession``) is turned off (its waits are 
 long and it ignores 5xx); psops's policy (``sources.common.http``) is mounted instead:
 backoff on 5xx/timeouts/resets/cut-off bodies, 429 ``Retry-After``, the source's retry
 budget and rate limit, and a 401 surfaces at once.
+
+Jira sends custom fields by id only (``customfield_NNNNN``, different on every site): the
+Salesforce opportunity a pre-sales request points at lives in the custom field NAMED
+``Salesforce Opportunity ID`` (``PSOPS_JIRA_OPPORTUNITY_FIELD``), whose id each issues run
+looks up in ``GET /rest/api/3/field`` and asks the search for.  A site without that field
+lands NULL (one warning), never an error.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from sources.common.http import HttpPolicy, mount_policy, policy_from_env
 from sources.common.loader import Batch
 from sources.common.raw_tables import timestamp_or_none, to_timestamp
 from sources.common.settings import RunSettings, read_run_settings, validated_url
-from sources.jira.tables import SYSTEM, changelog_record
+from sources.jira.tables import OPPORTUNITY_FIELD_KEY, SYSTEM, changelog_record
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,9 @@ ISSUE_FIELDS = [
 ]
 CHANGELOG_FIELD = "status"  # the changelog items psops lands
 EPOCH_JQL_TIME = "1970-01-01 00:00"
+# the name (not id) of the custom field holding a request's Salesforce opportunity id
+OPPORTUNITY_FIELD_VARIABLE = "PSOPS_JIRA_OPPORTUNITY_FIELD"
+DEFAULT_OPPORTUNITY_FIELD = "Salesforce Opportunity ID"
 
 
 class JiraRequestError(RuntimeError):
@@ -85,12 +94,13 @@ class JiraConfig:
     changelog_page_size: int = 100  # histories per /issue/{id}/changelog page
     list_page_size: int = 50  # projects / users per page
     overlap_minutes: int = DEFAULT_OVERLAP_MINUTES  # re-read before the cursor
+    opportunity_field: str = DEFAULT_OPPORTUNITY_FIELD  # custom field name, found via /field
     run: RunSettings = RunSettings()  # workers, commit size, retry budget, rate limit
 
 
 def config_from_env(environ: Mapping[str, str]) -> JiraConfig:
-    """JIRA_URL, JIRA_USER, JIRA_API_TOKEN, optional JIRA_PROJECTS and the run settings,
-    from ``environ``."""
+    """JIRA_URL, JIRA_USER, JIRA_API_TOKEN, optional JIRA_PROJECTS,
+    PSOPS_JIRA_OPPORTUNITY_FIELD and the run settings, from ``environ``."""
     run = read_run_settings(environ, SOURCE_NAME)
     values = require(environ, SOURCE_NAME, URL_VARIABLE, USER_VARIABLE, TOKEN_VARIABLE)
     return JiraConfig(
@@ -99,6 +109,9 @@ def config_from_env(environ: Mapping[str, str]) -> JiraConfig:
         api_token=values[TOKEN_VARIABLE],
         projects=project_keys(setting(environ, PROJECTS_VARIABLE) or ""),
         overlap_minutes=run.jira_overlap_minutes,
+        opportunity_field=(
+            setting(environ, OPPORTUNITY_FIELD_VARIABLE) or DEFAULT_OPPORTUNITY_FIELD
+        ),
         run=run,
     )
 
@@ -218,6 +231,37 @@ def fetch_users(client: JIRA, config: JiraConfig) -> Iterator[Batch]:
         start += len(users)
 
 
+# --- custom fields --------------------------------------------------------------------
+def custom_field_id(client: JIRA, name: str) -> str | None:
+    """The id (``customfield_NNNNN``) of the site's custom field called ``name``, from
+    Atlassian's "Get fields" (``GET /rest/api/3/field``, every system and custom field the
+    user can see: https://developer.atlassian.com/cloud/jira/platform/rest/v3/
+    api-group-issue-fields/#api-rest-api-3-field-get).  An exact name first, then one that
+    differs only in case; None, with one warning, when the site has none (Jira lets two
+    custom fields share a name: the first listed wins, with a warning)."""
+    fields = [f for f in get_json(client, "field") or [] if isinstance(f, dict) and f.get("custom")]
+    wanted = name.strip()
+    matches = [f for f in fields if f.get("name") == wanted] or [
+        f for f in fields if str(f.get("name") or "").casefold() == wanted.casefold()
+    ]
+    if not matches:
+        log.warning(
+            "jira: the site has no custom field named %r (%s): "
+            "salesforce_opportunity_id lands NULL",
+            wanted,
+            OPPORTUNITY_FIELD_VARIABLE,
+        )
+        return None
+    if len(matches) > 1:
+        log.warning(
+            "jira: %d custom fields are named %r; reading %s",
+            len(matches),
+            wanted,
+            matches[0].get("id"),
+        )
+    return str(matches[0]["id"])
+
+
 # --- issues -------------------------------------------------------------------------
 def jql_time(cursor: str | None, time_zone: str) -> str:
     """The cursor (ISO, UTC) as a JQL time in the searching user's zone, floored to the
@@ -288,13 +332,19 @@ def status_items(issue_id: str, histories: list[dict[str, Any]]) -> list[dict[st
     return records
 
 
-def search_page(client: JIRA, config: JiraConfig, jql: str, token: str | None) -> dict:
+def search_page(
+    client: JIRA,
+    config: JiraConfig,
+    jql: str,
+    token: str | None,
+    custom_fields: tuple[str, ...] = (),
+) -> dict:
     with jira_errors("POST /search/jql"):
         return client.enhanced_search_issues(
             jql,
             nextPageToken=token,
             maxResults=config.page_size,
-            fields=list(ISSUE_FIELDS),  # the client rewrites this list in place
+            fields=[*ISSUE_FIELDS, *custom_fields],  # the client rewrites this list in place
             expand="changelog",
             json_result=True,
             use_post=True,
@@ -315,17 +365,21 @@ def fetch_issues(client: JIRA, config: JiraConfig, since: str | None) -> Iterato
     time_zone = myself(client).get("timeZone") or "UTC"
     jql = issues_jql(overlap_start(since, config.overlap_minutes), time_zone, config.projects)
     log.info("jira: searching %s", jql)
+    opportunity_field = custom_field_id(client, config.opportunity_field)
+    custom_fields = (opportunity_field,) if opportunity_field else ()
     token: str | None = None
     pages = 0
     while True:
-        page = search_page(client, config, jql, token)
+        page = search_page(client, config, jql, token, custom_fields)
         issues = page.get("issues", [])
         changelog: list[dict[str, Any]] = []
         records = []
         for issue in issues:
             changelog.extend(status_items(issue.get("id"), full_histories(client, config, issue)))
             # the changelog lands in issue_changelog; the embedded copy may be cut short
-            records.append({k: v for k, v in issue.items() if k != "changelog"})
+            record = {k: v for k, v in issue.items() if k != "changelog"}
+            record[OPPORTUNITY_FIELD_KEY] = opportunity_field  # which customfield is which
+            records.append(record)
         pages += 1
         yield Batch({"issues": records, "issue_changelog": changelog}, cursor_of(issues))
         token = page.get("nextPageToken")

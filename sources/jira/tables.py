@@ -54,6 +54,10 @@ COLUMNS: dict[str, Columns] = {
         ("created", "TIMESTAMP"),
         ("updated", "TIMESTAMP"),
         ("resolutiondate", "TIMESTAMP"),
+        # the custom field named "Salesforce Opportunity ID" (PSOPS_JIRA_OPPORTUNITY_FIELD),
+        # whose customfield_NNNNN id the connector looks up by name; NULL where the site has
+        # no such field or the issue leaves it empty
+        ("salesforce_opportunity_id", "VARCHAR"),
     ],
     # one row per status change item of the issue's changelog; id = '<history id>-<n>'
     "issue_changelog": [
@@ -119,9 +123,30 @@ def user_fields(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The key the connector adds to a landed issue record: the ``customfield_NNNNN`` id that
+# carries the Salesforce opportunity on this site (None when the site has no such field).
+# Jira sends custom fields by id only, so the record names which one is which.
+OPPORTUNITY_FIELD_KEY = "psopsOpportunityFieldId"
+
+
+def custom_field_text(value: Any) -> str | None:
+    """A custom field's value as text: a text field's string (stripped; empty is None), a
+    number, or the ``value`` (else ``name``) of a select option object; the first of a
+    multi-value list."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("value", value.get("name"))
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def issue_fields(record: dict[str, Any]) -> dict[str, Any]:
     """A search/jql issue, flattened."""
     fields = record["fields"]
+    opportunity_field = record.get(OPPORTUNITY_FIELD_KEY)
     return {
         "id": record.get("id"),
         "key": record.get("key"),
@@ -137,6 +162,9 @@ def issue_fields(record: dict[str, Any]) -> dict[str, Any]:
         "created": fields.get("created"),
         "updated": fields.get("updated"),
         "resolutiondate": fields.get("resolutiondate"),
+        "salesforce_opportunity_id": (
+            custom_field_text(fields.get(opportunity_field)) if opportunity_field else None
+        ),
     }
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sources.sandbox.advance_base import AdvanceBase
+from sources.sandbox.gen.presales import PRESALES_KEY
 
 NEW_TICKETS_PER_DAY = 2
 MOVED_TICKETS = 3
@@ -27,8 +28,9 @@ class JiraAdvance(AdvanceBase):
         issue_ids = self.next_id("jira_issues")
         history_ids = self.next_id("jira_issue_changelog", "history_id")
         templates = self.rows(
-            "SELECT * FROM jira_issues WHERE created >= ? ORDER BY CAST(id AS BIGINT)",
-            [datetime.combine(self.start - timedelta(days=60), time())],
+            "SELECT * FROM jira_issues WHERE created >= ? AND project_key <> ? "
+            "ORDER BY CAST(id AS BIGINT)",
+            [datetime.combine(self.start - timedelta(days=60), time()), PRESALES_KEY],
         )
         numbers = {
             row["project_key"]: row["n"]
@@ -58,8 +60,8 @@ class JiraAdvance(AdvanceBase):
         self.insert("jira_issues", issues)
         open_issues = self.rows(
             "SELECT * FROM jira_issues WHERE status_id IN (?, ?, ?, ?) AND created < ? "
-            "ORDER BY CAST(id AS BIGINT)",
-            [*_NEXT_STATUS, datetime.combine(self.start, time())],
+            "AND project_key <> ? ORDER BY CAST(id AS BIGINT)",  # pre-sales: its own workflow
+            [*_NEXT_STATUS, datetime.combine(self.start, time()), PRESALES_KEY],
         )
         chosen = self.pick(open_issues, MOVED_TICKETS + 1)
         moved, deleted = chosen[:MOVED_TICKETS], chosen[MOVED_TICKETS:]

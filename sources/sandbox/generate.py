@@ -38,6 +38,7 @@ from sources.sandbox.gen.common import (
 )
 from sources.sandbox.gen.jira import DEFAULT_PRIORITY_SCHEME, PRIORITY_SCHEMES, JiraTickets
 from sources.sandbox.gen.people import People
+from sources.sandbox.gen.presales import PresalesRequests
 from sources.sandbox.gen.reference import ReferenceData
 from sources.sandbox.gen.sales import Sales
 from sources.sandbox.gen.staffing import Staffing
@@ -49,7 +50,7 @@ __all__ = ["SCALES", "Scale", "day_number", "generate", "salesforce_id", "salesf
 log = logging.getLogger(__name__)
 
 
-class _Generator(ReferenceData, People, Sales, Staffing, Activity, JiraTickets):
+class _Generator(ReferenceData, People, Sales, Staffing, Activity, JiraTickets, PresalesRequests):
     def __init__(
         self, con: duckdb.DuckDBPyConnection, scale: Scale, seed: int, as_of: date
     ) -> None:
@@ -102,6 +103,7 @@ class _Generator(ReferenceData, People, Sales, Staffing, Activity, JiraTickets):
         self.kantata_activity()
         self.jira_users()
         self.jira_issues()
+        self.presales_requests()  # after every other ticket: its own ids follow theirs
 
 
 # public entry point

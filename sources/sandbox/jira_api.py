@@ -2,7 +2,8 @@
 library) call, in Jira Cloud's v3 wire format, over the ``jira_<table>`` tables of a
 sandbox.duckdb.
 
-- ``GET /rest/api/{2,3,latest}/serverInfo``, ``/myself``, ``/field``.
+- ``GET /rest/api/{2,3,latest}/serverInfo``, ``/myself``, ``/field`` (the system fields and
+  the site's custom field ``Salesforce Opportunity ID``, ``customfield_10050``).
 - ``GET|POST /rest/api/3/search/jql``: the enhanced JQL search, paged with an opaque
   ``nextPageToken`` and ``isLast``; ``fields`` (default: ``id`` only, as Jira Cloud),
   ``expand=changelog`` (at most the first ``EMBEDDED_HISTORIES`` histories; ``total`` tells
@@ -161,7 +162,7 @@ class JiraApi(JiraCatalogApi):
             expand = field_list(request.query_lists.get("expand"))
         jql_text = str(body.get("jql", request.query.get("jql", "")))
         jql = Jql(jql_text)
-        wanted = wanted_fields(requested)
+        wanted = wanted_fields(requested, self.custom_fields)
         with_changelog = "changelog" in expand
         cap = MAX_SEARCH_PAGE if (wanted or with_changelog) else MAX_ID_PAGE
         limit = min(int_param(request, "maxResults", DEFAULT_SEARCH_PAGE, body), cap)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sources.jira import contract
 from sources.sandbox.credentials import JIRA_USER
-from sources.sandbox.jira_payloads import SYSTEM_FIELDS, JiraPayloads
+from sources.sandbox.jira_payloads import CUSTOM_FIELDS, SYSTEM_FIELDS, JiraPayloads
 from sources.sandbox.jira_request import int_param, reject_unimplemented
 from sources.sandbox.jira_wire import jira_time
 from sources.sandbox.server_base import Request, Response
@@ -18,6 +18,8 @@ BOT_ACCOUNT_ID = "712020:00000000-0000-4000-8000-00000000b0t5"
 
 class JiraCatalogApi(JiraPayloads):
     """The catalogue routes of the sandbox Jira API (``jira_api.JiraApi`` registers them)."""
+
+    custom_fields: frozenset[str] = frozenset(CUSTOM_FIELDS)  # the site's custom field ids
 
     def server_info(self, request: Request) -> Response:
         now = datetime.now(UTC)
@@ -43,6 +45,27 @@ class JiraCatalogApi(JiraPayloads):
         return Response(200, user)
 
     def fields(self, request: Request) -> Response:
+        """Every system field, then the site's custom fields (``custom_fields``: none on a
+        site that never created them)."""
+        custom = [
+            {
+                "id": field_id,
+                "key": field_id,
+                "name": name,
+                "custom": True,
+                "orderable": True,
+                "navigable": True,
+                "searchable": True,
+                "clauseNames": [f"cf[{field_id.rsplit('_', 1)[-1]}]", name],
+                "schema": {
+                    "type": schema,
+                    "custom": custom_type,
+                    "customId": int(field_id.rsplit("_", 1)[-1]),
+                },
+            }
+            for field_id, (name, _, schema, custom_type) in CUSTOM_FIELDS.items()
+            if field_id in self.custom_fields
+        ]
         return Response(
             200,
             [
@@ -58,7 +81,8 @@ class JiraCatalogApi(JiraPayloads):
                     "schema": {"type": schema, "system": field_id},
                 }
                 for field_id, (name, clauses, schema) in SYSTEM_FIELDS.items()
-            ],
+            ]
+            + custom,
         )
 
     def project_search(self, request: Request) -> Response:

@@ -28,19 +28,32 @@ SYSTEM_FIELDS: dict[str, tuple[str, list[str], str]] = {
     "resolutiondate": ("Resolved", ["resolutiondate", "resolved"], "datetime"),
 }
 
-# what the sandbox's search implements of the documented parameters (the others: 400)
+# custom fields: id -> (name, jira_issues column, schema type, schema custom type).  Jira
+# sends a custom field by id only; /field names it (ids differ from site to site).
+OPPORTUNITY_FIELD_ID = "customfield_10050"
+CUSTOM_FIELDS: dict[str, tuple[str, str, str, str]] = {
+    OPPORTUNITY_FIELD_ID: (
+        "Salesforce Opportunity ID",
+        "salesforce_opportunity_id",
+        "string",
+        "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+    ),
+}
+ISSUE_FIELD_IDS = (*SYSTEM_FIELDS, *CUSTOM_FIELDS)
 
 
-def wanted_fields(requested: list[str]) -> set[str]:
-    """The issue fields to render: Jira Cloud's search/jql returns only ids by default."""
+def wanted_fields(requested: list[str], custom: Any = CUSTOM_FIELDS) -> set[str]:
+    """The issue fields to render: Jira Cloud's search/jql returns only ids by default;
+    a field the site does not have (e.g. a custom field of another site) is ignored."""
+    known = {*SYSTEM_FIELDS, *custom}
     wanted: set[str] = set()
     for name in requested:
         if name in ("*all", "*navigable"):
-            wanted |= set(SYSTEM_FIELDS)
+            wanted |= known
     for name in requested:
         if name.startswith("-"):
             wanted.discard(name[1:])
-        elif name in SYSTEM_FIELDS:
+        elif name in known:
             wanted.add(name)
     return wanted
 
@@ -205,6 +218,8 @@ class JiraPayloads(SandboxApi):
             "self": self._api(f"issue/{row['id']}"),
             "key": row["key"],
         }
+        for field_id, (_, column, _, _) in CUSTOM_FIELDS.items():
+            all_fields[field_id] = row.get(column)  # null where the issue leaves it empty
         if wanted:
-            issue["fields"] = {name: all_fields[name] for name in SYSTEM_FIELDS if name in wanted}
+            issue["fields"] = {name: all_fields[name] for name in ISSUE_FIELD_IDS if name in wanted}
         return issue

@@ -32,7 +32,9 @@ DELIVERY_ROLES = ("Consultant", "Senior Consultant", "Technical Consultant")
 # People on the Kantata account who are not in delivery (admins, sales): their account
 # membership has no default role or one of these roles, which the seed utilization_targets
 # does not list, so they stay out of the utilization population (DOMAIN.md §2).  They log
-# no billable time.  (role name or None for a role-less admin, headline, team)
+# no billable time, except the planted hygiene case (DOMAIN.md §11: the "Sales" person logs
+# a few billable hours, gen/activity.py).  (role name or None for a role-less admin,
+# headline, team)
 NON_DELIVERY_ROLES = ("Account Administrator", "Sales")
 ACCOUNT_STAFF: tuple[tuple[str | None, str, str], ...] = (
     (None, "Kantata Administrator", "PS Operations"),
@@ -164,6 +166,12 @@ JIRA_STATUSES: tuple[tuple[str, str, str], ...] = (
 PRIORITIES = ("Highest", "High", "Medium", "Low")
 CLIENT_ISSUE_TYPES = (("Scoping Request", 0.35), ("Escalation", 0.15), ("System Enhancement", 0.5))
 INTERNAL_PROJECT_KEY = "PSOPS"
+# Kantata workspace custom fields "Delivery Model" (a choice; empty means Direct) and
+# "Delivery Partner" (text): who delivers a client engagement (DOMAIN.md §9).
+# (label, share of client workspaces); about half of the Direct ones leave the field empty
+DELIVERY_MODELS: tuple[str, ...] = ("Direct", "Partner-led", "Co-delivery")
+DELIVERY_MODEL_SHARES = (0.75, 0.13, 0.12)
+DELIVERY_PARTNERS = ("Accenture", "Deloitte", "Slalom", "Globant")
 INTERNAL_WORKSPACES = ("Training", "Pre-sales Support", "Bench / Internal Projects")
 
 # ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ResourceParam, asset
 
 from checks.volume import record_volumes
+from orchestration.alerts_admin import file_admin_findings
 from orchestration.defs.assets.dbt import dbt_models, mart_keys
 from orchestration.defs.checks import gx_checks
 from orchestration.defs.resources import WarehouseResource
@@ -262,6 +263,13 @@ def publish(
     summary = check_summary(audit(warehouse.paths, gated_checks()))
     counts = publish_marts(warehouse.paths, context.run_id, settings.as_of_date(), summary)
     context.log.info(f"published {len(counts)} marts to {warehouse.paths.analytics_db}")
+    file_admin_findings(  # the hygiene Jira loop (off unless PSOPS_ADMIN_JIRA_PROJECT)
+        warehouse.paths.analytics_db,
+        settings.admin_alerts,
+        settings.environ,
+        settings.as_of_date(),
+        context.log,
+    )
     return MaterializeResult(
         metadata={
             "analytics_db": MetadataValue.path(str(warehouse.paths.analytics_db)),

@@ -1,54 +1,18 @@
-"""The slots whose marts land with issue 14 (coverage, pre-sales, timesheets): each says
-so instead of showing numbers."""
+"""What a section of the issue-14 marts (coverage, partner share, pre-sales, timesheets)
+says while its mart is not in the published warehouse (an older refresh): that it is not
+yet available, never invented numbers."""
 
 from __future__ import annotations
 
-from orchestration.reports.model import Section
-from orchestration.reports.sections.context import Ctx, section
+from orchestration.reports.sections.context import Ctx, has_table
 
-NOT_YET = "Not yet available: {what} lands with the coverage marts"
-
-
-# (key, chapter, title, caption, what lands, the marts' name prefix) — DOMAIN §9–§11
-NOT_YET_SECTIONS = (
-    (
-        "coverage",
-        "Coverage",
-        "Coverage and partner share",
-        "Active accounts per delivery FTE by segment and role, and delivery through partners.",
-        "coverage and partner share",
-        "mart_coverage",
-    ),
-    (
-        "presales",
-        "Pre-sales",
-        "Pre-sales scoping turnaround",
-        "Business hours from a scoping request to a delivered scope, and its SLA.",
-        "pre-sales scoping turnaround",
-        "mart_presales",
-    ),
-    (
-        "timesheets",
-        "Timesheets",
-        "Timesheet compliance",
-        "Share of due timesheets submitted on time, by region and team.",
-        "timesheet compliance",
-        "mart_timesheet",
-    ),
-)
+NOT_YET = "Not yet available: {what} lands with the coverage marts ({marts} not published)"
 
 
-def not_yet(ctx: Ctx, spec: tuple[str, str, str, str, str, str]) -> Section:
-    """A slot whose marts land with issue 14: says so, never shows invented numbers."""
-    # TODO(issue 14): fill from mart_coverage_quarterly / mart_partner_delivery_quarterly,
-    # mart_presales_monthly and mart_timesheet_compliance_weekly once they are published.
-    key, chapter, title, caption, what, prefix = spec
-    published = ctx.rows(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'marts' and starts_with(table_name, $prefix) order by 1",
-        prefix=prefix,
-    )
-    message = NOT_YET.format(what=what)
-    if published:
-        message += f" ({', '.join(r[0] for r in published)} published, not yet in the pack)"
-    return section(key, chapter, title, caption, [], [], empty=message)
+def not_yet(ctx: Ctx, what: str, *marts: str) -> str | None:
+    """The "not yet available" message when any of ``marts`` is missing; None when every
+    one is published."""
+    missing = [mart for mart in marts if not has_table(ctx.con, mart)]
+    if not missing:
+        return None
+    return NOT_YET.format(what=what, marts=", ".join(missing))

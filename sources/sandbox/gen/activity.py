@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pandas as pd
 
@@ -31,6 +34,8 @@ class Activity:
             days = np.arange(day_number(month), min(day_number(nxt), self.horizon_n + 1))
             self._month(rng, days)
             month = nxt
+        self._hygiene_time_entries()
+        self._hygiene_allocations()
         self._timesheets(self.rng("timesheets"))
 
     def _capacity(self, days: np.ndarray) -> np.ndarray:
@@ -165,14 +170,191 @@ class Activity:
             ),
         )
 
+    def _working_day(self, region: int, person: int | None, day: int) -> int:
+        """The first weekday from ``day`` on that is no holiday of the region and no day
+        off of the person."""
+        while True:
+            off = person is not None and bool(
+                np.any((self.to_person == person) & (self.to_day == day))
+            )
+            if weekday_of(day) < 5 and day not in self.holiday_days[region] and not off:
+                return day
+            day += 1
+
+    def _hygiene_time_entries(self) -> None:
+        """Planted admin-hygiene cases in the time entries (DOMAIN.md §11), their own rng
+        stream, appended after the others: the account's "Sales" person logs billable
+        hours on a running client engagement (non_delivery_billable_time: three entries),
+        and people log time on finished engagements more than 30 days after the due date
+        (time_after_workspace_due: one entry on each of 2 + 1 per 200 engagements)."""
+        rng = self.rng("hygiene time")
+        rows: dict[str, list] = {k: [] for k in ("person", "ws", "day", "minutes", "rate")}
+        skip = self.hygiene_no_opportunity | self.hygiene_unmatched_opportunity
+        # a non-delivery person logging billable time
+        n0 = self.scale.people
+        sales = [n0 + j for j, r in enumerate(self.staff_roles) if r == "Sales"][:1]
+        running = [
+            e
+            for e in self.engagements
+            if e.start_day <= self.as_of_n - 28
+            and e.due_day >= self.as_of_n
+            and e.index not in skip
+        ]
+        self.hygiene_non_delivery: list[int] = []
+        if sales and running:
+            person = sales[0]
+            e = running[int(rng.integers(len(running)))]
+            region = int(self.staff_region[person - n0])
+            day = self.as_of_n - 21
+            for _ in range(3):
+                day = self._working_day(region, None, day)
+                if day >= self.as_of_n:
+                    break
+                for key, value in (
+                    ("person", person),
+                    ("ws", e.index),
+                    ("day", day),
+                    ("minutes", 120),
+                    ("rate", 15_000),
+                ):
+                    rows[key].append(value)
+                day += 2
+            self.hygiene_non_delivery.append(person)
+            self.w.insert(
+                "kantata",
+                "workspace_resources",
+                {
+                    "id": self.ids("workspace_resources", 1).astype(str),
+                    "workspace_id": str(WORKSPACE_ID0 + e.index),
+                    "user_id": str(USER_ID0 + person),
+                    "role_id": self.role_ids["Sales"],
+                    "updated_at": ts_array(np.array([(day - 30) * 86400])),
+                },
+            )
+        # time logged on a workspace after its due date + 30 days
+        finished = [
+            e
+            for e in self.engagements
+            if self.as_of_n - 300 <= e.due_day < self.as_of_n - 60
+            and e.due_day > self.start_n
+            and e.index not in skip
+            and e.staff
+        ]
+        want = 2 + len(self.engagements) // 200
+        self.hygiene_late_time_ws: list[int] = []
+        for i in rng.permutation(len(finished)):
+            if len(self.hygiene_late_time_ws) >= want:
+                break
+            e = finished[int(i)]
+            person = int(e.staff[int(rng.integers(len(e.staff)))])
+            day = self._working_day(
+                int(self.p_region[person]), person, e.due_day + 31 + int(rng.integers(0, 30))
+            )
+            if day >= self.as_of_n - 1 or day >= self.p_leave[person]:
+                continue
+            for key, value in (
+                ("person", person),
+                ("ws", e.index),
+                ("day", day),
+                ("minutes", 90),
+                ("rate", int(self.p_bill[person])),
+            ):
+                rows[key].append(value)
+            self.hygiene_late_time_ws.append(e.index)
+        if not rows["person"]:
+            return
+        person, ws, day = (np.array(rows[k], dtype="int64") for k in ("person", "ws", "day"))
+        n = len(person)
+        monday = day - weekday_of(day)
+        self._worked_weeks.append(np.unique((person << 40) | (monday << 20) | ws))
+        created = day * 86400 + 17 * 3600 + rng.integers(0, 3 * 3600, n)
+        self.w.insert(
+            "kantata",
+            "time_entries",
+            {
+                "id": self.ids("time_entries", n, 10_000_001).astype(str),
+                "user_id": (person + USER_ID0).astype(str),
+                "workspace_id": (ws + WORKSPACE_ID0).astype(str),
+                "date_performed": date_array(day),
+                "time_in_minutes": np.array(rows["minutes"], dtype="int32"),
+                "billable": True,
+                "rate_in_cents": np.array(rows["rate"], dtype="int64"),
+                "notes": "Implementation work",
+                "created_at": ts_array(created),
+                "updated_at": ts_array(created),
+            },
+        )
+
+    def _hygiene_allocations(self) -> None:
+        """Allocations left on people after they left (DOMAIN.md §11 rule
+        allocation_to_departed_person): for 1 + 1 per 250 people whose assignment ended
+        with their departure while the engagement went on, two more weeks of allocation
+        on their old resource.  Their own rng stream, appended after the others."""
+        rng = self.rng("hygiene allocations")
+        cut = np.nonzero(
+            (self.p_leave[self.a_person] < self.as_of_n)
+            & (self.a_end == self.p_leave[self.a_person])
+            & (np.array([self.engagements[w].due_day for w in self.a_ws]) > self.a_end + 10)
+        )[0]
+        want = 1 + self.scale.people // 250
+        picked, seen = [], set()
+        for a in rng.permutation(cut):
+            if int(self.a_person[a]) not in seen and len(picked) < want:
+                picked.append(int(a))
+                seen.add(int(self.a_person[a]))
+        self.hygiene_departed_allocations: list[int] = []  # the people
+        cols: dict[str, list] = {k: [] for k in ("a", "s", "e", "m", "upd")}
+        for a in picked:
+            leave = int(self.a_end[a])
+            mon = leave + 7 - weekday_of(leave)
+            minutes = int(round(self.a_share[a] * 2400 / 15) * 15)
+            for week in range(2):
+                start = mon + 7 * week
+                for key, value in (
+                    ("a", a),
+                    ("s", start),
+                    ("e", start + 4),
+                    ("m", minutes),
+                    ("upd", (leave - int(rng.integers(10, 40))) * 86400 + 11 * 3600),
+                ):
+                    cols[key].append(value)
+            self.hygiene_departed_allocations.append(int(self.a_person[a]))
+        if not cols["a"]:
+            return
+        a = np.array(cols["a"], dtype="int64")
+        n = len(a)
+        self.w.insert(
+            "kantata",
+            "workspace_allocations",
+            {
+                "id": self.ids("workspace_allocations", n, 8_000_001).astype(str),
+                "resource_id": self.a_resource[a].astype(str),
+                "workspace_id": (self.a_ws[a] + WORKSPACE_ID0).astype(str),
+                "user_id": (self.a_person[a] + USER_ID0).astype(str),
+                "start_date": date_array(np.array(cols["s"])),
+                "end_date": date_array(np.array(cols["e"])),
+                "minutes": np.array(cols["m"], dtype="int32"),
+                "hard": True,
+                "updated_at": ts_array(self.clip_ts(np.array(cols["upd"]))),
+            },
+        )
+
     def _timesheets(self, rng: np.random.Generator) -> None:
         """One submission per person x week x workspace they logged time on (Kantata's
         timesheet submissions are per workspace).  Mostly approved, a few rejected, the
         last two weeks pending or not yet submitted.  A person's submissions of one week
         mostly share their fate; some weeks one workspace's is approved and another's
-        rejected."""
+        rejected.
+
+        When they come (DOMAIN.md §11, a deadline of Monday 10:00 in the person's region's
+        timezone after the week; their own rng stream "timesheet timing"): most between
+        Friday 14:00 and Monday 09:30 local (on time); ~7% of person-weeks after the
+        deadline (late), and some single workspaces late on an otherwise punctual week;
+        ~1.5% of the older person-weeks (two weeks back and more) never submit one of their
+        workspaces (missing)."""
         if not self._worked_weeks:
             return
+        timing = self.rng("timesheet timing")
         keys = np.unique(np.concatenate(self._worked_weeks))
         person, monday, ws = keys >> 40, (keys >> 20) & (2**20 - 1), keys & (2**20 - 1)
         keep = monday < self.as_of_n
@@ -189,15 +371,32 @@ class Activity:
         u = np.where(rng.random(n) < 0.9, week_u[week_index], rng.random(n))
         status = np.where(u < 0.976, "approved", np.where(u < 0.996, "rejected", "pending"))
         status = np.where(
-            age == 1, np.where(u < 0.3, "approved", np.where(u < 0.8, "pending", "")), status
+            age == 1, np.where(u < 0.55, "approved", np.where(u < 0.97, "pending", "")), status
         )
         status = np.where(age == 0, np.where(u < 0.3, "pending", ""), status)
+        # missing: an older person-week leaves its first workspace unsubmitted
+        n_weeks = week_index.max() + 1 if n else 0
+        week_missing = timing.random(n_weeks) < 0.015
+        first_of_week = np.r_[True, week_index[1:] != week_index[:-1]] if n else np.zeros(0, bool)
+        status = np.where(week_missing[week_index] & first_of_week & (age >= 2), "", status)
+        week_late = timing.random(n_weeks) < 0.07
+        late = week_late[week_index] | (timing.random(n) < 0.02)
         present = status != ""
-        person, monday, ws, status, age = (x[present] for x in (person, monday, ws, status, age))
+        person, monday, ws, status, age, late = (
+            x[present] for x in (person, monday, ws, status, age, late)
+        )
         n = len(person)
-        created = (monday + 4) * 86400 + 16 * 3600 + rng.integers(0, 3 * 86400, n)
+        rng.integers(0, 3 * 86400, n)  # the former timing draw: keeps the later draws as they were
+        region = np.concatenate([self.p_region, self.staff_region])[person]
+        offset = _utc_offsets(region, monday + 7)  # local - UTC at the deadline, seconds
+        deadline = (monday + 7) * 86400 + 10 * 3600 - offset
+        friday_14 = (monday + 4) * 86400 + 14 * 3600 - offset
+        on_time = friday_14 + timing.integers(0, int(67.5 * 3600), n)
+        after = deadline + timing.integers(3600, 4 * 86400, n)
+        created = np.where(late, after, on_time)
         created = np.where(age == 0, self.as_of_s - rng.integers(3600, 86400, n), created)
         created = self.clip_ts(created)
+        self.ts_deadline_s = deadline
         resolved = created + rng.integers(3600, 3 * 86400, n)
         updated = self.clip_ts(np.where(status == "pending", created, resolved), created)
         self.w.insert(
@@ -291,6 +490,17 @@ class Activity:
                 "updated_at": ts_array(created),
             },
         )
+
+
+def _utc_offsets(region: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Seconds the region's business timezone is ahead of UTC at 10:00 local of each day."""
+    out = np.zeros(len(days), dtype="int64")
+    pairs = np.unique(np.stack([region, days]), axis=1) if len(days) else np.zeros((2, 0))
+    for r, d in pairs.T:
+        tz = ZoneInfo(org.REGIONS[int(r)].timezone)
+        local = datetime.combine(from_day_number(int(d)), time(10), tzinfo=tz)
+        out[(region == r) & (days == d)] = int(local.utcoffset().total_seconds())
+    return out
 
 
 _NOTES = [

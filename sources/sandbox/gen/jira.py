@@ -5,7 +5,8 @@ A Jira site names its own priorities: the generator builds either Jira Cloud's d
 scheme (``Highest``..``Lowest``, ids 1-5, the default) or a site that renamed them
 ``P1``..``P4`` (``jira_priorities="p1-p4"``).  The scheme lands in ``jira_priorities``
 (what ``/rest/api/3/priority/search`` serves) and every ticket carries one of its names;
-tickets use the first four (most urgent first)."""
+tickets use the first four (most urgent first); on the default scheme a few tickets also
+carry ``Lowest``, which no SLA policy covers (an admin-hygiene finding)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,11 @@ PRIORITY_SCHEMES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     ),
 }
 DEFAULT_PRIORITY_SCHEME = "default"
+LOWEST = 4  # index of "Lowest" in the default scheme: no SLA policy covers it
 
 
+# the pre-sales project and its workflow: (id, name, category key); Done and Waiting for
+# customer are the site's existing statuses (org.JIRA_STATUSES)
 class JiraTickets:
     """A part of the generator (uses its ``w``, ``rng``, ``ids``, ...)."""
 
@@ -135,8 +139,28 @@ class JiraTickets:
                 specs.append(("internal", int(rng.choice(active)), int(rng.integers(m0, m1 + 1))))
             self._issues(rng, specs)
             month = nxt
+        self._lowest_priority_tickets()
 
-    def _issues(self, rng: np.random.Generator, specs: list[tuple]) -> None:
+    def _lowest_priority_tickets(self) -> None:
+        """A few client tickets at ``Lowest`` (default scheme only: P1..P4 has no fifth)."""
+        if self.jira_priority_scheme != DEFAULT_PRIORITY_SCHEME or not self.engagements:
+            return
+        rng = self.rng("jira lowest priority")
+        specs: list[tuple] = []
+        for _ in range(2 + self.scale.people // 100):
+            w = int(rng.integers(len(self.engagements)))
+            e = self.engagements[w]
+            lo = max(e.start_day, self.start_n)
+            hi = min(e.due_day + 14, self.as_of_n - 2)
+            if lo <= hi:
+                specs.append(("client", w, int(rng.integers(lo, hi + 1))))
+        self._issues(rng, specs, priority=LOWEST)
+
+    def _issues(
+        self, rng: np.random.Generator, specs: list[tuple], priority: int | None = None
+    ) -> None:
+        """Write the tickets of ``specs`` (kind, engagement or person, day) with their
+        changelogs; ``priority`` (an index) fixes every ticket's priority."""
         leads = np.nonzero(
             np.isin(
                 self.p_role,
@@ -173,12 +197,14 @@ class JiraTickets:
                 reporter = self.j_person[ref]
             p_prio = [0.12, 0.25, 0.4, 0.23] if itype == "Escalation" else [0.03, 0.17, 0.5, 0.3]
             prio = int(rng.choice(4, p=p_prio))
+            if priority is not None:
+                prio = priority
             hour = float(np.clip(rng.normal(12.5, 2.4), 8.0, 18.5))
             local = datetime.combine(from_day_number(day), datetime.min.time()) + timedelta(
                 hours=hour
             )
             tz = ZoneInfo(org.REGIONS[region].timezone)
-            created = _to_utc(local, tz)
+            created = to_utc(local, tz)
             if created >= datetime.fromtimestamp(self.as_of_s, UTC).replace(tzinfo=None):
                 continue
             drafts.append((created, local, tz, key, itype, prio, assignee, reporter))
@@ -219,11 +245,11 @@ class JiraTickets:
         }
         as_of_dt = datetime.fromtimestamp(self.as_of_s, UTC).replace(tzinfo=None)
         for created, local, tz, key, itype, prio, assignee, reporter in drafts:
-            path = _issue_path(rng, local, prio)
+            path = _issue_path(rng, local, min(prio, 3))
             steps: list[tuple[datetime, int, int]] = []
             last = created
             for t_local, frm, to in path:
-                t = max(_to_utc(t_local, tz), last + timedelta(minutes=1))
+                t = max(to_utc(t_local, tz), last + timedelta(minutes=1))
                 if t >= as_of_dt:
                     break
                 steps.append((t, frm, to))
@@ -262,6 +288,10 @@ class JiraTickets:
                 log_rows["from_string"].append(org.JIRA_STATUSES[frm][1])
                 log_rows["to_id"].append(org.JIRA_STATUSES[to][0])
                 log_rows["to_string"].append(org.JIRA_STATUSES[to][1])
+        self.insert_issues(issues, log_rows)
+
+    def insert_issues(self, issues: dict[str, list], log_rows: dict[str, list]) -> None:
+        """Land issue rows and their changelog rows (timestamps at second precision)."""
         for table, rows in (("issues", issues), ("issue_changelog", log_rows)):
             df = pd.DataFrame(rows)
             for col in ("created", "updated", "resolutiondate"):
@@ -270,7 +300,37 @@ class JiraTickets:
             self.w.insert("jira", table, df)
 
 
-_TOPICS = (
+ISSUE_COLUMNS = (
+    "id",
+    "key",
+    "project_key",
+    "issue_type",
+    "priority",
+    "status_id",
+    "status_name",
+    "status_category_key",
+    "summary",
+    "assignee_account_id",
+    "reporter_account_id",
+    "created",
+    "updated",
+    "resolutiondate",
+)
+CHANGELOG_COLUMNS = (
+    "id",
+    "history_id",
+    "issue_id",
+    "author_account_id",
+    "created",
+    "field",
+    "from_id",
+    "from_string",
+    "to_id",
+    "to_string",
+)
+
+
+TOPICS = (
     "3DS2 authentication flow",
     "webhook retries",
     "settlement reports",
@@ -344,8 +404,8 @@ def _issue_path(
 
 
 def _summary(rng: np.random.Generator, issue_type: str) -> str:
-    return f"{_PREFIX[issue_type]} {_TOPICS[int(rng.integers(len(_TOPICS)))]}"
+    return f"{_PREFIX[issue_type]} {TOPICS[int(rng.integers(len(TOPICS)))]}"
 
 
-def _to_utc(local: datetime, tz: ZoneInfo) -> datetime:
+def to_utc(local: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None, microsecond=0)

@@ -87,6 +87,7 @@ class People:
         self.p_user_id = [str(USER_ID0 + i) for i in range(n)]
 
         managers = self._managers(rng)
+        no_team, no_workweek, no_calendar = self._hygiene_people()
         created_s = (hire - 7) * 86400 + 10 * 3600
         left = leave < NEVER
         updated_s = np.where(
@@ -142,7 +143,13 @@ class People:
                 values["subject_id"].append(self.p_user_id[i])
                 values["custom_field_name"].append(name)
                 values["value"].append(value)
-        self._custom_values("User", values, np.repeat(created_s, 3))
+        # the planted hygiene cases (DOMAIN.md §11): a Team never filled in
+        keep = [
+            not (name == "Team" and int(sid) - USER_ID0 in no_team)
+            for sid, name in zip(values["subject_id"], values["custom_field_name"], strict=True)
+        ]
+        values = {k: [x for x, ok in zip(v, keep, strict=True) if ok] for k, v in values.items()}
+        self._custom_values("User", values, np.repeat(created_s, 3)[np.array(keep)])
 
         ww_rows: dict[str, list] = {
             "workweek_id": [],
@@ -167,10 +174,12 @@ class People:
         upd = ts_array(ww_rows.pop("updated_s"))
         ww_rows["id"] = [str(i) for i in self.ids("workweek_memberships", len(upd), 701)]
         ww_rows["end_date"] = pd.array(ww_rows["end_date"], dtype="datetime64[s]")
-        self.w.insert("kantata", "workweek_memberships", {**ww_rows, "updated_at": upd})
+        ww_frame = pd.DataFrame({**ww_rows, "updated_at": upd})
+        no_ww_users = [self.p_user_id[i] for i in no_workweek]
         self.w.insert(
-            "kantata",
-            "holiday_calendar_memberships",
+            "kantata", "workweek_memberships", ww_frame[~ww_frame["user_id"].isin(no_ww_users)]
+        )
+        calendars = pd.DataFrame(
             {
                 "id": [str(i) for i in self.ids("holiday_calendar_memberships", n, 801)],
                 "holiday_calendar_id": [str(CALENDAR_ID0 + r) for r in region],
@@ -178,9 +187,35 @@ class People:
                 "start_date": date_array(hire),
                 "end_date": pd.array([pd.NaT] * n, dtype="datetime64[s]"),
                 "updated_at": ts_array(created_s),
-            },
+            }
+        )
+        self.w.insert(
+            "kantata",
+            "holiday_calendar_memberships",
+            calendars.drop(index=sorted(no_calendar)),
         )
         self.account_staff()
+
+    def _hygiene_people(self) -> tuple[set[int], set[int], set[int]]:
+        """Active delivery people (hired before the history) whose admin data is
+        incomplete (DOMAIN.md §11 rule person_missing_org_data): one without a Team, one
+        without a workweek membership, one without a holiday calendar (one more of each
+        per 500 people).  They work as everyone else; only the records are missing.  Their
+        own rng stream: the other draws stay as they were."""
+        rng = self.rng("hygiene people")
+        delivery = np.isin(self.p_role, [org.ROLE_INDEX[r] for r in org.DELIVERY_ROLES])
+        pool = np.nonzero(
+            delivery
+            & (self.p_leave >= NEVER)
+            & (self.p_hire < self.start_n)
+            & (self.p_switch >= NEVER)
+        )[0]
+        each = 1 + self.scale.people // 500
+        picked = [int(i) for i in rng.choice(pool, size=min(len(pool), 3 * each), replace=False)]
+        self.hygiene_no_team = set(picked[:each])
+        self.hygiene_no_workweek = set(picked[each : 2 * each])
+        self.hygiene_no_calendar = set(picked[2 * each :])
+        return self.hygiene_no_team, self.hygiene_no_workweek, self.hygiene_no_calendar
 
     def _managers(self, rng: np.random.Generator) -> list[int]:
         pl, em = org.ROLE_INDEX["Practice Lead"], org.ROLE_INDEX["Engagement Manager"]
@@ -239,6 +274,8 @@ class People:
             self.unique_email(f, la, "psops.example") for f, la in zip(firsts, lasts, strict=True)
         ]
         self.staff_created_s = created_s
+        self.staff_region = region
+        self.staff_roles = [r for r, _, _ in staff]
         self.w.insert(
             "kantata",
             "users",

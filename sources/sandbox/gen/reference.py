@@ -46,13 +46,17 @@ class ReferenceData:
             ("Salesforce Opportunity ID", "Workspace", "string"),
             ("Jira Project Key", "Workspace", "string"),
             ("Engagement Type", "Workspace", "single"),
+            ("Delivery Model", "Workspace", "single"),
+            ("Delivery Partner", "Workspace", "string"),
         ]
         self.custom_field_ids = {
             name: str(CUSTOM_FIELD_ID0 + i) for i, (name, _, _) in enumerate(fields)
         }
-        choices = [("Region", r.code) for r in org.REGIONS] + [
-            ("Engagement Type", label) for label in ("Client", "Internal")
-        ]
+        choices = (
+            [("Region", r.code) for r in org.REGIONS]
+            + [("Engagement Type", label) for label in ("Client", "Internal")]
+            + [("Delivery Model", label) for label in org.DELIVERY_MODELS]
+        )
         # (field name, label) -> choice id
         self.choice_ids = {
             choice: str(CUSTOM_FIELD_CHOICE_ID0 + i) for i, choice in enumerate(choices)

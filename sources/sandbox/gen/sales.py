@@ -101,6 +101,60 @@ class Sales:
         )
         return slots, weeks, round(hours, 1), price_cents
 
+    def _won_without_workspace(
+        self, opp: dict[str, list], items: dict[str, list], pid: dict[str, int], seen: set[int]
+    ) -> None:
+        """Closed-won opportunities with a PS line that never got a Kantata workspace,
+        appended after the others (their own rng stream, so nothing else moves): one per
+        300 accounts (at least one) closed 45-120 days before as_of (DOMAIN.md §11 rule
+        won_opportunity_without_workspace), and one closed 5-20 days before, still inside
+        the 30 days PS Ops allows to open the workspace (no finding yet)."""
+        rng = self.rng("hygiene opportunities")
+        n_old = 1 + self.scale.accounts // 300
+        ages = [int(rng.integers(45, 121)) for _ in range(n_old)] + [int(rng.integers(5, 21))]
+        self.hygiene_won_without_workspace: list[str] = []
+        for age in ages:
+            close = self.as_of_n - age
+            a = int(rng.integers(len(self.a_id)))
+            team = int(rng.integers(len(org.TEAMS)))
+            _, _, hours, price = self._plan(rng, int(self.a_region[a]), team)
+            days_ = max(1, round(hours / 8))
+            unit = round(price / 100 / days_, 2)
+            k = len(opp["Id"])
+            oid = salesforce_id("006", k)
+            created_s = (close - int(rng.integers(30, 120))) * 86400 + 11 * 3600
+            prob, category = org.STAGES["Closed Won"]
+            for key, value in (
+                ("Id", oid),
+                ("Name", f"{self.a_name[a]} - PS - Implementation {from_day_number(close).year}"),
+                ("AccountId", self.a_id[a]),
+                ("OwnerId", self.rep_ids[self.a_owner[a]]),
+                ("StageName", "Closed Won"),
+                ("Probability", float(prob)),
+                ("Amount", round(days_ * unit, 2)),
+                ("CloseDate", from_day_number(close)),
+                ("ForecastCategoryName", category),
+                ("IsClosed", True),
+                ("IsWon", True),
+                ("Type", "Existing Business" if a in seen else "New Business"),
+                ("created", created_s),
+                ("modstamp", close * 86400 + 15 * 3600),
+                ("IsDeleted", False),
+            ):
+                opp[key].append(value)
+            seen.add(a)
+            for key, value in (
+                ("OpportunityId", oid),
+                ("Product2Id", self.product_ids[pid["PS - Implementation"]]),
+                ("Quantity", float(days_)),
+                ("UnitPrice", unit),
+                ("TotalPrice", round(days_ * unit, 2)),
+                ("opp", k),
+            ):
+                items[key].append(value)
+            if age > 30:
+                self.hygiene_won_without_workspace.append(oid)
+
     def opportunities(self) -> None:
         rng = self.rng("opportunities")
         first = day_number(self.warmup)
@@ -265,6 +319,7 @@ class Sales:
                         )
                     )
             month = add_months(month, 1)
+        self._won_without_workspace(opp, items, pid, seen_accounts)
         self.o_id = opp["Id"]
         self.o_created_s = np.array(opp.pop("created"), dtype="int64")
         o_mod = np.array(opp.pop("modstamp"), dtype="int64")

@@ -19,6 +19,7 @@ from sources.sandbox.gen.common import (
     day_number,
     from_day_number,
     normalized,
+    salesforce_id,
     ts_array,
     weekday_of,
 )
@@ -55,6 +56,7 @@ class Staffing:
         # a few engagements are on hold, a few ended cancelled (their own stream, so the
         # other draws stay as they were)
         status_draw = self.rng("workspace status").random(len(self.engagements))
+        no_opportunity, unmatched = self._hygiene_workspaces()
         for e in self.engagements:
             e.key = _project_key(self.a_name[e.account], keys)
             keys.add(e.key)
@@ -86,11 +88,16 @@ class Staffing:
             rows["created"].append(created)
             rows["updated"].append(updated)
             wid = str(WORKSPACE_ID0 + e.index)
+            opportunity_id = self.o_id[e.opportunity]
+            if e.index in unmatched:  # a typo: an id of no opportunity (DOMAIN.md §11)
+                opportunity_id = salesforce_id("006", 10**7 + e.index)
             for name, value in (
-                ("Salesforce Opportunity ID", self.o_id[e.opportunity]),
+                ("Salesforce Opportunity ID", opportunity_id),
                 ("Jira Project Key", e.key),
                 ("Engagement Type", "Client"),
             ):
+                if name == "Salesforce Opportunity ID" and e.index in no_opportunity:
+                    continue  # never filled in (DOMAIN.md §11)
                 cfv["subject_id"].append(wid)
                 cfv["custom_field_name"].append(name)
                 cfv["value"].append(value)
@@ -132,6 +139,7 @@ class Staffing:
         )
         self.ws_created_day = np.array(created, dtype="int64") // 86400
         self._custom_values("Workspace", cfv, np.array(cfv_upd, dtype="int64"))
+        self._delivery_model(np.array(created[: len(self.engagements)], dtype="int64"))
         project_ids = [str(10_000 + i) for i in range(len(self.engagements) + 1)]
         self.w.insert(
             "jira",
@@ -143,6 +151,55 @@ class Staffing:
                 "project_type_key": "service_desk",
             },
         )
+
+    def _hygiene_workspaces(self) -> tuple[set[int], set[int]]:
+        """Client engagements (running at as_of) whose workspace lacks its Salesforce
+        Opportunity ID, and those whose id matches no opportunity (DOMAIN.md §11 rules
+        workspace_without_opportunity, workspace_opportunity_unmatched).  Their own rng
+        stream: nothing else moves."""
+        rng = self.rng("hygiene workspaces")
+        running = [
+            e.index
+            for e in self.engagements
+            if e.start_day <= self.as_of_n - 14 and e.due_day >= self.as_of_n + 14
+        ]
+        n_missing = 2 + len(self.engagements) // 200
+        n_unmatched = 1 + len(self.engagements) // 400
+        picked = rng.choice(running, size=min(len(running), n_missing + n_unmatched), replace=False)
+        self.hygiene_no_opportunity = {int(i) for i in picked[:n_missing]}
+        self.hygiene_unmatched_opportunity = {int(i) for i in picked[n_missing:]}
+        return self.hygiene_no_opportunity, self.hygiene_unmatched_opportunity
+
+    def _delivery_model(self, created_s: np.ndarray) -> None:
+        """Workspace custom fields Delivery Model (choice) and Delivery Partner (text) on the
+        client workspaces (DOMAIN.md §9): ~75% Direct (about half of them with the field
+        left empty), ~13% Partner-led, ~12% Co-delivery, each partner-run one naming its
+        firm.  Their own rng stream, appended after the other custom field values."""
+        rng = self.rng("delivery model")
+        n = len(self.engagements)
+        model = rng.choice(
+            len(org.DELIVERY_MODELS), size=n, p=normalized(org.DELIVERY_MODEL_SHARES)
+        )
+        empty = rng.random(n) < 0.5
+        partner = rng.choice(len(org.DELIVERY_PARTNERS), size=n)
+        self.ws_delivery_model = [org.DELIVERY_MODELS[m] for m in model]
+        self.ws_delivery_partner = [
+            org.DELIVERY_PARTNERS[p] if m > 0 else None for m, p in zip(model, partner, strict=True)
+        ]
+        cfv: dict[str, list] = {"subject_id": [], "custom_field_name": [], "value": []}
+        upd: list[int] = []
+        for i in range(n):
+            pairs = []
+            if model[i] > 0 or not empty[i]:
+                pairs.append(("Delivery Model", self.ws_delivery_model[i]))
+            if self.ws_delivery_partner[i] is not None:
+                pairs.append(("Delivery Partner", self.ws_delivery_partner[i]))
+            for name, value in pairs:
+                cfv["subject_id"].append(str(WORKSPACE_ID0 + i))
+                cfv["custom_field_name"].append(name)
+                cfv["value"].append(value)
+                upd.append(int(created_s[i]))
+        self._custom_values("Workspace", cfv, np.array(upd, dtype="int64"))
 
     def staffing(self) -> None:
         """Greedy: engagements in start order; each slot goes to the least-loaded person of

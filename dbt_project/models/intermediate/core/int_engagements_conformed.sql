@@ -37,6 +37,8 @@ final as (
         jira_project_key,
         engagement_type,
         is_internal,
+        delivery_model,
+        delivery_partner,
         is_archived,
         created_at
     from workspaces

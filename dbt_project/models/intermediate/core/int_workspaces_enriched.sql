@@ -1,5 +1,6 @@
 -- One row per Kantata workspace with its workspace custom fields (Salesforce Opportunity
--- ID, Jira Project Key, Engagement Type) and the SFDC account of the opportunity.
+-- ID, Jira Project Key, Engagement Type, Delivery Model, Delivery Partner) and the SFDC
+-- account of the opportunity.
 with
 
 workspaces as (
@@ -22,6 +23,8 @@ workspace_fields as (
         {'field': 'salesforce_opportunity_id', 'column': 'sfdc_opportunity_id'},
         {'field': 'jira_project_key', 'column': 'jira_project_key'},
         {'field': 'engagement_type', 'column': 'engagement_type'},
+        {'field': 'delivery_model', 'column': 'delivery_model'},
+        {'field': 'delivery_partner', 'column': 'delivery_partner'},
     ]) }}
 
 ),
@@ -46,6 +49,9 @@ joined as (
         upper(workspace_fields.jira_project_key) as jira_project_key,
         coalesce(workspace_fields.engagement_type, 'Client') as engagement_type,
         coalesce(lower(workspace_fields.engagement_type) = 'internal', false) as is_internal,
+        -- Delivery Model (Direct, Partner-led, Co-delivery): empty means Direct (DOMAIN.md §9)
+        coalesce(nullif(trim(workspace_fields.delivery_model), ''), 'Direct') as delivery_model,
+        nullif(trim(workspace_fields.delivery_partner), '') as delivery_partner,
         workspaces.is_archived,
         workspaces.created_at
     from workspaces

@@ -18,46 +18,10 @@ status_intervals as (
 
 ),
 
-clipped as (
-
-    select
-        clocks.issue_id,
-        clocks.metric,
-        status_intervals.interval_number,
-        status_intervals.status_name,
-        status_intervals.status_category_key,
-        greatest(status_intervals.valid_from, clocks.started_at) as segment_start_at,
-        least(
-            coalesce(status_intervals.valid_to, cast({{ as_of_date() }} as timestamp)),
-            coalesce(clocks.stopped_at, cast({{ as_of_date() }} as timestamp)),
-            cast({{ as_of_date() }} as timestamp)
-        ) as segment_end_at,
-        clocks.metric = 'resolution'
-        and list_contains(
-            list_transform(
-                string_split(lower(clocks.pause_statuses), ';'), lambda s: trim(s)
-            ),
-            lower(status_intervals.status_name)
-        ) as is_paused
-    from clocks
-    inner join status_intervals
-        on clocks.issue_id = status_intervals.issue_id
-
-),
-
+-- macros/sla_clock.sql: the clipping the pre-sales scoping clock shares
 final as (
 
-    select
-        issue_id,
-        metric,
-        interval_number as segment_number,
-        status_name,
-        segment_start_at,
-        segment_end_at,
-        is_paused
-    from clipped
-    where segment_end_at > segment_start_at
-        and not (metric = 'resolution' and coalesce(status_category_key, '') = 'done')
+    {{ sla_clock_segments('clocks', 'status_intervals') }}
 
 )
 

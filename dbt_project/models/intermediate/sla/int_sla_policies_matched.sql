@@ -3,9 +3,11 @@
 -- policy / calendar columns when none applies (those rows feed dq_tickets_without_policy).
 -- In scope: issues of Jira service projects created before the as-of date.
 -- Specificity: exact project (4) > exact issue type (2) > exact priority (1) over `*`.
--- Calendar: the policy's calendar, or for `region` the region of the project's engagement
--- (Kantata workspace with that "Jira Project Key" -> its Salesforce account's region),
--- else the reporter's home region (int_consultants_conformed by Jira account id).
+-- Calendar: the policy's calendar, or for `region` the region of the ticket's own
+-- opportunity (a pre-sales request's "Salesforce Opportunity ID" -> its account's region,
+-- DOMAIN.md §10), else of the project's engagement (Kantata workspace with that "Jira
+-- Project Key" -> its Salesforce account's region), else the reporter's home region
+-- (int_consultants_conformed by Jira account id).
 with
 
 issues as (
@@ -44,6 +46,12 @@ accounts as (
 
 ),
 
+opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
 consultants as (
 
     select * from {{ ref('int_consultants_conformed') }}
@@ -67,6 +75,7 @@ tickets as (
         issues.issue_type,
         issues.priority,
         issues.reporter_account_id,
+        issues.salesforce_opportunity_id,
         issues.created_at
     from issues
     inner join projects
@@ -89,6 +98,28 @@ project_regions as (
     qualify row_number() over (
         partition by engagements.jira_project_key
         order by engagements.created_at desc, engagements.engagement_id
+    ) = 1
+
+),
+
+opportunity_regions as (
+
+    -- the 18-character id, or a 15-character id as its (case-sensitive) prefix
+    select
+        tickets.issue_id,
+        accounts.region
+    from tickets
+    inner join opportunities
+        on left(opportunities.opportunity_id, 15) = left(tickets.salesforce_opportunity_id, 15)
+        and (
+            opportunities.opportunity_id = tickets.salesforce_opportunity_id
+            or length(tickets.salesforce_opportunity_id) = 15
+        )
+    inner join accounts
+        on opportunities.account_id = accounts.account_id
+    where accounts.region is not null
+    qualify row_number() over (
+        partition by tickets.issue_id order by opportunities.opportunity_id
     ) = 1
 
 ),
@@ -159,7 +190,9 @@ matched as (
         winners.policy_calendar,
         case
             when winners.policy_calendar = 'region'
-                then coalesce(project_regions.region, reporter_regions.region)
+                then coalesce(
+                    opportunity_regions.region, project_regions.region, reporter_regions.region
+                )
             else winners.policy_calendar
         end as calendar_name
     from tickets
@@ -167,6 +200,8 @@ matched as (
     left join winners
         on tickets.issue_id = winners.issue_id
         and metrics.metric = winners.metric
+    left join opportunity_regions
+        on tickets.issue_id = opportunity_regions.issue_id
     left join project_regions
         on tickets.project_key = project_regions.project_key
     left join reporter_regions

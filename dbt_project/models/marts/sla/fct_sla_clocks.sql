@@ -18,40 +18,23 @@ business_windows as (
 
 ),
 
--- business seconds of each segment = its overlap with each working window of the calendar
-segment_overlaps as (
+-- business hours of each clock = its segments' overlap with the working windows of its
+-- calendar (macros/sla_clock.sql: the measurement the pre-sales scoping clock shares)
+segments_on_calendars as (
 
     select
-        segments.issue_id,
-        segments.metric,
-        segments.is_paused,
-        {{ dbt.datediff(
-            'greatest(segments.segment_start_at, business_windows.window_start_at)',
-            'least(segments.segment_end_at, business_windows.window_end_at)',
-            'second'
-        ) }} as business_seconds
+        segments.*,
+        clocks.calendar
     from segments
     inner join clocks
         on segments.issue_id = clocks.issue_id
         and segments.metric = clocks.metric
-    inner join business_windows
-        on clocks.calendar = business_windows.calendar
-        and business_windows.window_start_at < segments.segment_end_at
-        and business_windows.window_end_at > segments.segment_start_at
 
 ),
 
 clock_hours as (
 
-    select
-        issue_id,
-        metric,
-        sum(case when not is_paused then business_seconds else 0 end) / 3600.0
-            as elapsed_business_hours,
-        sum(case when is_paused then business_seconds else 0 end) / 3600.0
-            as paused_business_hours
-    from segment_overlaps
-    group by issue_id, metric
+    {{ sla_clock_business_hours('segments_on_calendars', 'business_windows', ['issue_id', 'metric']) }}
 
 ),
 

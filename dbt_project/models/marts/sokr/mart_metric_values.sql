@@ -64,6 +64,62 @@ time_entries as (
 
 ),
 
+coverage as (
+
+    select * from {{ ref('mart_coverage_quarterly') }}
+
+),
+
+partner_delivery as (
+
+    select * from {{ ref('mart_partner_delivery_quarterly') }}
+
+),
+
+presales_requests as (
+
+    select * from {{ ref('fct_presales_requests') }}
+
+),
+
+timesheet_weeks as (
+
+    select * from {{ ref('fct_timesheet_compliance') }}
+
+),
+
+admin_findings as (
+
+    select * from {{ ref('mart_admin_findings_summary') }}
+
+),
+
+presales_scoped as (
+
+    -- the month a request's scoping clock counts in, as mart_presales_monthly: its
+    -- scoped_at, or (unscoped, already breached) the as-of month
+    select
+        case
+            when scoped_at is not null then {{ month_start('scoped_at') }}
+            else {{ month_start(as_of_date()) }}
+        end as month_start,
+        region,
+        scoped_at is not null as is_scoped,
+        business_hours_to_scope,
+        sla_met
+    from presales_requests
+    where scoped_at is not null or is_breached
+
+),
+
+findings_by_week as (
+
+    select week_start, sum(open_findings) as open_findings
+    from admin_findings
+    group by week_start
+
+),
+
 utilization_scoped as (
 
     select
@@ -195,6 +251,21 @@ by_region as (
         sum(case when is_overrun then 1 else 0 end), count(*)
     from budget_outcomes
     group by month_start, region
+    union all
+    -- DOMAIN §10: met / (met + breached) of the scoping clocks that stopped in the month
+    select 'presales_scoping_sla_attainment', 'rate', month_start, region,
+        sum(case when sla_met then 1 else 0 end),
+        sum(case when sla_met is not null then 1 else 0 end)
+    from presales_scoped
+    group by month_start, region
+    union all
+    -- DOMAIN §11: on_time / due person-weeks, by the month of the week's Monday
+    select 'timesheet_compliance_rate', 'rate', {{ month_start('week_start') }},
+        coalesce(region, 'UNASSIGNED'),
+        sum(case when status = 'on_time' then 1 else 0 end),
+        sum(case when status in ('on_time', 'late', 'missing') then 1 else 0 end)
+    from timesheet_weeks
+    group by {{ month_start('week_start') }}, coalesce(region, 'UNASSIGNED')
 
 ),
 
@@ -214,6 +285,13 @@ scoped as (
     select metric, kind, month_start, 'org', 'all', sum(numerator), sum(denominator)
     from by_region
     group by metric, kind, month_start
+    union all
+    select 'timesheet_compliance_rate', 'rate', {{ month_start('week_start') }}, 'team',
+        coalesce(team, 'UNASSIGNED'),
+        sum(case when status = 'on_time' then 1 else 0 end),
+        sum(case when status in ('on_time', 'late', 'missing') then 1 else 0 end)
+    from timesheet_weeks
+    group by {{ month_start('week_start') }}, coalesce(team, 'UNASSIGNED')
     union all
     select {{ dbt.concat(["'sla_attainment_'", "metric"]) }}, 'rate', month_start, 'org', 'all',
         sum(met_count), sum(met_count + breached_count)
@@ -235,12 +313,83 @@ scoped as (
 
 ),
 
+quarterly as (
+
+    -- metrics that exist only per quarter (DOMAIN §9): coverage_ratio = delivery FTE /
+    -- required FTE (org, region, role); partner_led_share = the share of active engagements
+    -- delivered Partner-led or Co-delivery
+    select 'coverage_ratio' as metric, 'rate' as kind, quarter_start,
+        case grain when 'all' then 'org' else grain end as scope_type,
+        case grain when 'all' then 'all' when 'region' then region else role end
+            as scope_value,
+        delivery_fte as numerator, required_fte as denominator
+    from coverage
+    where grain in ('all', 'region', 'role')
+    union all
+    select 'partner_led_share', 'rate', quarter_start, 'org', 'all',
+        sum(case when delivery_model in ('Partner-led', 'Co-delivery')
+            then active_engagements else 0 end),
+        sum(case when delivery_model = 'All' then active_engagements else 0 end)
+    from partner_delivery
+    where delivery_partner = 'All'
+    group by quarter_start
+
+),
+
+levels as (
+
+    -- metrics that are not sums of their months, per month and quarter directly:
+    -- presales_median_hours_to_scope (the median of the period's scoped requests) and
+    -- open_admin_findings (the open findings at the period's last refresh week); the value
+    -- is the numerator (denominator 1)
+    select 'presales_median_hours_to_scope' as metric, 'rate' as kind,
+        'month' as period_type, month_start as period_start,
+        case when grouping(region) = 1 then 'org' else 'region' end as scope_type,
+        case when grouping(region) = 1 then 'all' else region end as scope_value,
+        median(business_hours_to_scope) as numerator, 1 as denominator
+    from presales_scoped
+    where is_scoped
+    group by grouping sets ((month_start), (month_start, region))
+    union all
+    select 'presales_median_hours_to_scope', 'rate', 'quarter',
+        cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),
+        case when grouping(region) = 1 then 'org' else 'region' end,
+        case when grouping(region) = 1 then 'all' else region end,
+        median(business_hours_to_scope), 1
+    from presales_scoped
+    where is_scoped
+    group by grouping sets (
+        (cast({{ dbt.date_trunc('quarter', 'month_start') }} as date)),
+        (cast({{ dbt.date_trunc('quarter', 'month_start') }} as date), region)
+    )
+    union all
+    select 'open_admin_findings', 'rate', 'month', {{ month_start('week_start') }}, 'org', 'all',
+        arg_max(open_findings, week_start), 1
+    from findings_by_week
+    group by {{ month_start('week_start') }}
+    union all
+    select 'open_admin_findings', 'rate', 'quarter',
+        cast({{ dbt.date_trunc('quarter', 'week_start') }} as date), 'org', 'all',
+        arg_max(open_findings, week_start), 1
+    from findings_by_week
+    group by cast({{ dbt.date_trunc('quarter', 'week_start') }} as date)
+
+),
+
 periods as (
 
+    select metric, kind, period_type, period_start, scope_type, scope_value, numerator,
+        denominator
+    from levels
+    union all
     select
         metric, kind, 'month' as period_type, month_start as period_start,
         scope_type, scope_value, numerator, denominator
     from scoped
+    union all
+    select metric, kind, 'quarter', quarter_start, scope_type, scope_value, numerator,
+        denominator
+    from quarterly
     union all
     select
         metric, kind, 'quarter', cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),

@@ -21,6 +21,8 @@ renamed as (
         summary,
         assignee_account_id,
         reporter_account_id,
+        -- the Jira custom field "Salesforce Opportunity ID" (pre-sales requests, DOMAIN §10)
+        nullif(trim(salesforce_opportunity_id), '') as salesforce_opportunity_id,
         created as created_at,
         updated as updated_at,
         resolutiondate as resolved_at,
