@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ import requests
 import yaml
 from playwright.sync_api import Page, expect
 
+from orchestration.alerts_admin import rule_label
 from tests.browser import browser_page, screenshot
 from tests.conftest import REPO_ROOT, SANDBOX_AS_OF, VENV_BIN
 
@@ -268,7 +270,8 @@ def dagster(
     sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Dagster]:
     """``dagster-webserver`` and ``dagster-daemon`` on a fresh ``DAGSTER_HOME`` with the
-    settings ``make ui`` installs, writing a fresh warehouse from the sandbox servers."""
+    settings ``make ui`` installs, writing a fresh warehouse from the sandbox servers, with
+    the admin-hygiene Jira loop on (project ``PSOPS`` of the sandbox Jira)."""
     root = tmp_path_factory.mktemp("launched")
     home, warehouse = root / "dagster_home", root / "warehouse"
     home.mkdir()
@@ -283,6 +286,7 @@ def dagster(
         DAGSTER_HOME=str(home),
         PSOPS_WAREHOUSE_DIR=str(warehouse),
         PSOPS_AS_OF=SANDBOX_AS_OF.isoformat(),
+        PSOPS_ADMIN_JIRA_PROJECT=ADMIN_PROJECT,
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         GX_ANALYTICS_ENABLED="false",
     )
@@ -374,9 +378,26 @@ def _assert_one_hold_of_the_warehouse(events: list[dict]) -> None:
     assert len(steps) > 5, "ingest, gate, dbt and publish steps all ran"
 
 
-def test_a_launched_refresh_succeeds_and_publishes(dagster: Dagster) -> None:
+ADMIN_PROJECT = "PSOPS"  # the sandbox's internal PS Ops project
+
+
+def _admin_tickets(servers: list) -> dict[str, int]:
+    """Rule label -> tickets the sandbox Jira got in ``ADMIN_PROJECT``."""
+    jira = next(s for s in servers if hasattr(s.api, "write_store"))
+    labels = Counter(
+        label
+        for issue in jira.api.write_store.issues.values()
+        if issue.project_key == ADMIN_PROJECT
+        for label in issue.fields.get("labels", [])
+        if label != "psops-admin"
+    )
+    return dict(labels)
+
+
+def test_a_launched_refresh_succeeds_and_publishes(dagster: Dagster, sandbox_servers: list) -> None:
     """The refresh job launched as from the UI's launchpad (default config), queued, run by
-    the daemon's run worker in one process, publishes the warehouse."""
+    the daemon's run worker in one process, publishes the warehouse, and its publish step
+    opens one admin-hygiene ticket per rule with findings (DOMAIN §11)."""
     run_id = dagster.launch()
     run = dagster.wait(run_id)
     assert run["status"] == "SUCCESS", dagster.failure(run_id)
@@ -390,6 +411,16 @@ def test_a_launched_refresh_succeeds_and_publishes(dagster: Dagster) -> None:
     assert (dagster.warehouse / "export" / "mart_utilization_weekly.parquet").exists()
     assert _leftovers(dagster.warehouse) == []
     assert _lock_holder(dagster.warehouse) == "", "the run released the writer lock"
+    con = duckdb.connect(str(dagster.warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        rules = {
+            r
+            for (r,) in con.execute("SELECT DISTINCT rule FROM marts.dq_admin_findings").fetchall()
+        }
+    finally:
+        con.close()
+    assert rules, "the sandbox plants hygiene problems"
+    assert _admin_tickets(sandbox_servers) == {rule_label(r): 1 for r in rules}
 
 
 ASSET_GROUPS = """
