@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install browser demo report test test-fast lint ui manifest clean bench-ingest
+.PHONY: install browser postgres demo report test test-fast lint ui manifest clean bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,18 @@ browser:
 	       $$sudo $(APT_GET) install -y --no-install-recommends $(BROWSER_PACKAGES); }; \
 	fi
 
-test: install browser lint
+# the PostgreSQL tests (dbt on the postgres target, publish to PostgreSQL) start a
+# throw-away cluster of Debian's postgresql (tests/pg_cluster.py), or use PSOPS_TEST_PG_DSN:
+# installed when missing (root, or sudo)
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  sudo=""; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+	  $$sudo $(APT_GET) install -y --no-install-recommends postgresql \
+	  || { $$sudo $(APT_GET) update && \
+	       $$sudo $(APT_GET) install -y --no-install-recommends postgresql; }; \
+	fi
+
+test: install browser postgres lint
 	$(BIN)/pytest -q
 
 # the fast lane: unit, contract and fixture tests, no e2e or slow ones (markers: pyproject.toml);

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from dotenv import dotenv_values
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from orchestration.alerts_admin import AdminAlertConfig, admin_alert_config
 from orchestration.alerts_jira import AlertConfig, alert_config
@@ -32,12 +33,25 @@ from sources.common.config import (
     parse_as_of,
     warehouse_paths,
 )
+from sources.common.errors import SourceConfigError
 
 GATE_CONFIG_VARIABLE = "PSOPS_GATE_CONFIG"
 DEFAULT_GATE_CONFIG = Path(__file__).resolve().parent.parent / "checks" / "gate.toml"
 ALERT_WEBHOOK_VARIABLE = "PSOPS_ALERT_WEBHOOK"
 CHROMIUM_VARIABLE = "PSOPS_CHROMIUM"
 DAGSTER_HOME_VARIABLE = "DAGSTER_HOME"
+DBT_TARGET_VARIABLE = "PSOPS_DBT_TARGET"
+DBT_TARGETS = ("duckdb", "postgres")  # dbt_project/profiles.yml's outputs
+PG_DSN_VARIABLE = "PSOPS_PG_DSN"
+PG_PART_VARIABLES = {  # libpq keyword -> variable, when PSOPS_PG_DSN is not set
+    "host": "PSOPS_PG_HOST",
+    "port": "PSOPS_PG_PORT",
+    "user": "PSOPS_PG_USER",
+    "password": "PSOPS_PG_PASSWORD",
+    "dbname": "PSOPS_PG_DBNAME",
+}
+PUBLISH_PG_DSN_VARIABLE = "PSOPS_PUBLISH_PG_DSN"
+PUBLISH_PG_SCHEMA_VARIABLE = "PSOPS_PUBLISH_PG_SCHEMA"
 
 _CWD_DOTENV = object()  # from_env's default: ``.env`` in the working directory
 
@@ -61,6 +75,9 @@ class Settings:
     alert_webhook_url: str | None = None  # PSOPS_ALERT_WEBHOOK
     chromium: str | None = None  # PSOPS_CHROMIUM
     dagster_home: str | None = None  # DAGSTER_HOME (None: an ephemeral instance)
+    dbt_target: str = "duckdb"  # PSOPS_DBT_TARGET: the engine dbt builds on
+    publish_pg_dsn: str | None = None  # PSOPS_PUBLISH_PG_DSN (None: publish to DuckDB only)
+    publish_pg_schema: str = "marts"  # PSOPS_PUBLISH_PG_SCHEMA
 
     @classmethod
     def from_env(
@@ -96,7 +113,47 @@ class Settings:
             alert_webhook_url=_blank_is_none(frozen.get(ALERT_WEBHOOK_VARIABLE)),
             chromium=frozen.get(CHROMIUM_VARIABLE) or None,
             dagster_home=frozen.get(DAGSTER_HOME_VARIABLE) or None,
+            dbt_target=(frozen.get(DBT_TARGET_VARIABLE) or "duckdb").strip().lower(),
+            publish_pg_dsn=_blank_is_none(frozen.get(PUBLISH_PG_DSN_VARIABLE)),
+            publish_pg_schema=_blank_is_none(frozen.get(PUBLISH_PG_SCHEMA_VARIABLE)) or "marts",
         )
+
+    def dbt_target_checked(self) -> str:
+        """``PSOPS_DBT_TARGET`` (duckdb or postgres); ``SourceConfigError`` otherwise, and for
+        postgres without a server to build on."""
+        if self.dbt_target not in DBT_TARGETS:
+            raise SourceConfigError(
+                "psops", DBT_TARGET_VARIABLE, f"must be one of {', '.join(DBT_TARGETS)}"
+            )
+        if self.dbt_target == "postgres":
+            self.pg_dsn()
+        return self.dbt_target
+
+    def pg_dsn(self) -> str:
+        """The PostgreSQL database dbt builds in on the postgres target: ``PSOPS_PG_DSN``,
+        else a DSN from ``PSOPS_PG_HOST``/``_PORT``/``_USER``/``_PASSWORD``/``_DBNAME``."""
+        dsn = _blank_is_none(self.environ.get(PG_DSN_VARIABLE))
+        if dsn:
+            return dsn
+        parts = {k: v for k, name in PG_PART_VARIABLES.items() if (v := self.environ.get(name))}
+        if "host" not in parts or "dbname" not in parts:
+            raise SourceConfigError(
+                "psops",
+                PG_DSN_VARIABLE,
+                f"PSOPS_DBT_TARGET=postgres needs {PG_DSN_VARIABLE} (or PSOPS_PG_HOST and "
+                "PSOPS_PG_DBNAME)",
+            )
+        return make_conninfo(**parts)
+
+    def pg_dbt_vars(self) -> dict[str, str]:
+        """What dbt's postgres output reads from ``--vars``: host, port, user, dbname (never
+        the password: dbt logs its vars; it reads ``PSOPS_PG_PASSWORD`` or ~/.pgpass)."""
+        parts = conninfo_to_dict(self.pg_dsn())
+        return {
+            f"psops_pg_{key}": str(parts[key])
+            for key in ("host", "port", "user", "dbname")
+            if parts.get(key) is not None
+        }
 
     @property
     def as_of(self) -> date | None:

@@ -64,3 +64,35 @@ def make_sandbox(tmp_path_factory: pytest.TempPathFactory):
         return _generate(tmp_path_factory.mktemp("sandbox-variant"), **kwargs)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL superuser DSN: ``PSOPS_TEST_PG_DSN`` (``.ci/run`` starts a server and
+    sets it), else a throw-away cluster of this session (``tests/pg_cluster.py``) when
+    PostgreSQL is installed; otherwise the PostgreSQL tests are skipped, saying why."""
+    from tests import pg_cluster
+
+    given = os.environ.get("PSOPS_TEST_PG_DSN", "").strip()
+    if given:
+        yield given
+        return
+    if pg_cluster.bin_dir() is None:
+        pytest.skip("PostgreSQL is not installed and PSOPS_TEST_PG_DSN is not set")
+    root = tmp_path_factory.mktemp("postgres")
+    try:
+        yield pg_cluster.start(root)
+    finally:
+        pg_cluster.stop(root)
+
+
+ENGINES = ("duckdb", "postgres")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def dbt_engine(request: pytest.FixtureRequest) -> str | None:
+    """Parametrizes a module over the two engines dbt builds on: None for DuckDB, the
+    PostgreSQL server DSN for PostgreSQL — pass it to ``run_dbt(..., pg_server_dsn=...)``."""
+    if request.param == "duckdb":
+        return None
+    return request.getfixturevalue("pg_server_dsn")

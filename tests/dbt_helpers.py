@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from sources.common.raw_tables import RawTable
-from sources.sandbox.schema import SYSTEMS
+from sources.sandbox.schema import SYSTEMS, sandbox_table_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -52,11 +52,19 @@ def run_dbt(
     as_of: str,
     work_dir: Path,
     project_dir: Path = DBT_PROJECT_DIR,
+    pg_server_dsn: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` on the project with the warehouse in ``warehouse_dir``.
 
-    dbt's target/ and logs/ go to ``work_dir`` so parallel runs never share them.
+    dbt's target/ and logs/ go to ``work_dir`` so parallel runs never share them.  With
+    ``pg_server_dsn`` dbt builds on PostgreSQL instead (``tests.pg_dbt.run_in_warehouse``:
+    the raw tables copied in, the built schemas copied back into ``psops.duckdb``), so the
+    same assertions read either engine's results.
     """
+    if pg_server_dsn is not None:
+        from tests.pg_dbt import run_in_warehouse
+
+        return run_in_warehouse(args, warehouse_dir, as_of, work_dir, pg_server_dsn)
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -76,3 +84,23 @@ def run_dbt(
         str(project_dir),
     ]
     return subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+
+
+def raw_warehouse_from_sandbox(sandbox_db: Path, db_path: Path) -> None:
+    """The raw tables a refresh would land, copied straight from the sandbox's tables."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(f"ATTACH '{sandbox_db}' AS sandbox (READ_ONLY)")
+        for system, tables in SYSTEMS.items():
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS raw_{system}")
+            for name, columns in tables.items():
+                table = RawTable(system, name, columns)
+                con.execute(table.create_sql())
+                cols = ", ".join(f'"{c}"' for c, _ in columns)
+                con.execute(
+                    f"INSERT INTO {table.qualified_name} ({cols}, _deleted, _loaded_at) "
+                    f"SELECT {cols}, false, now() FROM sandbox.{sandbox_table_name(system, name)}"
+                )
+    finally:
+        con.close()

@@ -121,24 +121,27 @@ def _rows() -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def _dbt(args: list[str], warehouse_dir, as_of: str, root) -> None:
+def _dbt(args: list[str], warehouse_dir, as_of: str, root, pg_server_dsn: str | None) -> None:
     started = time.monotonic()
-    result = run_dbt(args, warehouse_dir, as_of, root)
+    result = run_dbt(args, warehouse_dir, as_of, root, pg_server_dsn=pg_server_dsn)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     log.info("dbt %s as of %s took %.1fs", " ".join(args), as_of, time.monotonic() - started)
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse(
+    tmp_path_factory: pytest.TempPathFactory, dbt_engine: str | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The fixtures built by dbt on DuckDB, then on PostgreSQL (``dbt_engine``)."""
     root = tmp_path_factory.mktemp("dbt_forecast")
     warehouse_dir = root / "warehouse"
     make_raw_warehouse(warehouse_dir / "psops.duckdb", _rows())
     history_only = [
         "--select", "+fct_revenue_forecast_history", "--exclude", "test_type:unit", "test_type:data"
     ]  # fmt: skip
-    _dbt(["build", *history_only], warehouse_dir, EARLIER_AS_OF, root)
-    _dbt(["build"], warehouse_dir, AS_OF, root)
-    _dbt(["run", "--full-refresh"], warehouse_dir, AS_OF, root)
+    _dbt(["build", *history_only], warehouse_dir, EARLIER_AS_OF, root, dbt_engine)
+    _dbt(["build"], warehouse_dir, AS_OF, root, dbt_engine)
+    _dbt(["run", "--full-refresh"], warehouse_dir, AS_OF, root, dbt_engine)
     con = duckdb.connect(str(warehouse_dir / "psops.duckdb"), read_only=True)
     yield con
     con.close()

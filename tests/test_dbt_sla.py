@@ -32,10 +32,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from sources.common.raw_tables import RawTable
-from sources.sandbox.schema import SYSTEMS, sandbox_table_name
 from tests.conftest import SANDBOX_AS_OF
-from tests.dbt_helpers import make_raw_warehouse, run_dbt
+from tests.dbt_helpers import make_raw_warehouse, raw_warehouse_from_sandbox, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -153,17 +151,24 @@ def _sla_rows() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _build(warehouse: Path, as_of: str, work_dir: Path) -> duckdb.DuckDBPyConnection:
-    result = run_dbt(["build", *SLA_SELECTION], warehouse, as_of, work_dir)
+def _build(
+    warehouse: Path, as_of: str, work_dir: Path, pg_server_dsn: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    result = run_dbt(
+        ["build", *SLA_SELECTION], warehouse, as_of, work_dir, pg_server_dsn=pg_server_dsn
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     return duckdb.connect(str(warehouse / "psops.duckdb"), read_only=True)
 
 
 @pytest.fixture(scope="module")
-def sla_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def sla_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, dbt_engine: str | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The fixtures built by dbt on DuckDB, then on PostgreSQL (``dbt_engine``)."""
     root = tmp_path_factory.mktemp("sla")
     make_raw_warehouse(root / "wh" / "psops.duckdb", _sla_rows())
-    con = _build(root / "wh", AS_OF, root)
+    con = _build(root / "wh", AS_OF, root, dbt_engine)
     yield con
     con.close()
 
@@ -211,30 +216,10 @@ def test_attainment_counts_decided_clocks_by_stop_month(
     ).fetchall() == [(0,)]
 
 
-def _raw_warehouse_from_sandbox(sandbox_db: Path, db_path: Path) -> None:
-    """The raw tables a refresh would land, copied straight from the sandbox's tables."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        con.execute(f"ATTACH '{sandbox_db}' AS sandbox (READ_ONLY)")
-        for system, tables in SYSTEMS.items():
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS raw_{system}")
-            for name, columns in tables.items():
-                table = RawTable(system, name, columns)
-                con.execute(table.create_sql())
-                cols = ", ".join(f'"{c}"' for c, _ in columns)
-                con.execute(
-                    f"INSERT INTO {table.qualified_name} ({cols}, _deleted, _loaded_at) "
-                    f"SELECT {cols}, false, now() FROM sandbox.{sandbox_table_name(system, name)}"
-                )
-    finally:
-        con.close()
-
-
 def test_sandbox_has_one_clock_or_dq_row_per_ticket_and_metric_and_breaches_sit_in_medium_low(
     sandbox_db: Path, tmp_path: Path
 ) -> None:
-    _raw_warehouse_from_sandbox(sandbox_db, tmp_path / "wh" / "psops.duckdb")
+    raw_warehouse_from_sandbox(sandbox_db, tmp_path / "wh" / "psops.duckdb")
     con = _build(tmp_path / "wh", SANDBOX_AS_OF.isoformat(), tmp_path)
     try:
         tickets = con.execute(

@@ -21,13 +21,15 @@ def declared_unit_tests() -> int:
     )
 
 
-def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
+def test_every_dbt_unit_test_passes(tmp_path: Path, dbt_engine: str | None) -> None:
+    """On DuckDB, then on PostgreSQL (``dbt_engine``)."""
     make_raw_warehouse(tmp_path / "warehouse" / "psops.duckdb", {})
     result = run_dbt(
         ["build", "--empty", "--exclude-resource-type", "test"],
         tmp_path / "warehouse",
         "2026-07-06",
         tmp_path,
+        pg_server_dsn=dbt_engine,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     finished = re.search(r"Finished running .*?(\d+) unit tests?", result.stdout)

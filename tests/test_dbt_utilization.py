@@ -276,12 +276,15 @@ def _identity_rows() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse(
+    tmp_path_factory: pytest.TempPathFactory, dbt_engine: str | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The fixtures built by dbt on DuckDB, then on PostgreSQL (``dbt_engine``)."""
     root = tmp_path_factory.mktemp("dbt_utilization")
     warehouse_dir = root / "warehouse"
     make_raw_warehouse(warehouse_dir / "psops.duckdb", {**_kantata_rows(), **_identity_rows()})
     started = time.monotonic()
-    result = run_dbt(["build"], warehouse_dir, AS_OF, root)
+    result = run_dbt(["build"], warehouse_dir, AS_OF, root, pg_server_dsn=dbt_engine)
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     log.info("dbt build took %.1fs", elapsed)

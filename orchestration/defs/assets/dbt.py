@@ -17,10 +17,12 @@ from dagster_dbt import (
 from orchestration.dbt_child import PARENT_VAR
 from orchestration.defs.assets.ingest import OWNERS
 from orchestration.defs.resources import WarehouseResource, dbt_manifest
+from orchestration.postgres import fetch_schema, load_raw
 from orchestration.settings import Settings
 
 PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt writes
 AS_OF_VAR = "psops_as_of"  # dbt_project/macros/as_of_date.sql
+MARTS_SCHEMA = "marts"
 
 
 def layer_group(fqn: list[str]) -> str:
@@ -54,12 +56,16 @@ def dbt_vars(settings: Settings, warehouse: WarehouseResource) -> dict[str, str]
     """The run's values for dbt (``--vars``): the file to build in (the run's working copy),
     the as-of date, and this process's pid — psops-dbt checks that this process is still its
     parent once the kernel is told to kill it with its parent, so a refresh killed while
-    dbt's Python starts leaves no dbt behind (``orchestration.dbt_child``)."""
-    return {
+    dbt's Python starts leaves no dbt behind (``orchestration.dbt_child``); on the postgres
+    target, the server and database to build in."""
+    values = {
         PIPELINE_DB_VAR: str(warehouse.paths.pipeline_db),
         AS_OF_VAR: settings.as_of_date().isoformat(),
         PARENT_VAR: str(os.getpid()),
     }
+    if settings.dbt_target == "postgres":
+        values.update(settings.pg_dbt_vars())
+    return values
 
 
 # the manifest is read, not built, here: `make manifest` / the command line build it
@@ -70,8 +76,24 @@ def dbt_models(
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
 ):
-    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
-    yield from dbt.cli(args, context=context).stream().fetch_row_counts().fetch_column_metadata()
+    target = settings.dbt_target_checked()
+    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse)), "--target", target]
+    if target == "duckdb":
+        invocation = dbt.cli(args, context=context).stream()
+        yield from invocation.fetch_row_counts().fetch_column_metadata()
+        return
+    # postgres: the run's raw tables go in first, the built marts come back after (what the
+    # gate, publish and status read stays in the working copy); orchestration/postgres.py
+    dsn = settings.pg_dsn()
+    with warehouse.connect(read_only=True) as con:
+        loaded = load_raw(con, dsn)
+    context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) to PostgreSQL")
+    try:
+        yield from dbt.cli(args, context=context).stream()
+    finally:  # what dbt built, also after a failed build (as on DuckDB)
+        with warehouse.connect() as con:
+            marts = fetch_schema(dsn, con, MARTS_SCHEMA)
+        context.log.info(f"copied {len(marts)} marts back from PostgreSQL")
 
 
 def mart_keys() -> list[AssetKey]:

@@ -30,6 +30,7 @@ from orchestration.dq import (
     ensure_results_table,
     latest_results,
 )
+from orchestration.postgres import publish_schema
 from orchestration.settings import Settings
 from sources.common.config import WarehousePaths
 from sources.common.loader import STATE_TABLE
@@ -263,6 +264,18 @@ def publish(
     summary = check_summary(audit(warehouse.paths, gated_checks()))
     counts = publish_marts(warehouse.paths, context.run_id, settings.as_of_date(), summary)
     context.log.info(f"published {len(counts)} marts to {warehouse.paths.analytics_db}")
+    pg_metadata = {}
+    if settings.publish_pg_dsn:  # the same set, swapped in one PostgreSQL transaction
+        pg_counts = publish_to_postgres(
+            warehouse.paths.analytics_db,
+            settings.publish_pg_dsn,
+            settings.publish_pg_schema,
+            context.run_id,
+        )
+        context.log.info(
+            f"published {len(pg_counts)} tables to PostgreSQL schema {settings.publish_pg_schema}"
+        )
+        pg_metadata["postgres_schema"] = settings.publish_pg_schema
     file_admin_findings(  # the hygiene Jira loop (off unless PSOPS_ADMIN_JIRA_PROJECT)
         warehouse.paths.analytics_db,
         settings.admin_alerts,
@@ -278,5 +291,17 @@ def publish(
             "check_summary": summary,
             "preview": MetadataValue.md(utilization_preview(warehouse.paths.analytics_db)),
             **{f"rows/{mart}": n for mart, n in sorted(counts.items())},
+            **pg_metadata,
         }
     )
+
+
+def publish_to_postgres(analytics_db: Path, dsn: str, schema: str, run_id: str) -> dict[str, int]:
+    """Every table of the published file's ``marts`` (the publish log and source freshness
+    included) into PostgreSQL's ``schema``, swapped in one transaction
+    (``orchestration.postgres.publish_schema``)."""
+    con = duckdb.connect(str(analytics_db), read_only=True)
+    try:
+        return publish_schema(con, dsn, schema, run_id, source_schema=MART_SCHEMA)
+    finally:
+        con.close()
