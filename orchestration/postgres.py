@@ -221,6 +221,9 @@ def load_raw(duck: duckdb.DuckDBPyConnection, dsn: str) -> dict[str, int]:
             counts[f"{schema}.{table}"] = copy_table_to_pg(
                 duck, pg, (schema, table), (schema, table), exclude=[RAW_JSON]
             )
+            # statistics now, not when autovacuum gets to it: the planner's row estimates
+            # for dbt's first queries come from here
+            pg.execute(sql.SQL("ANALYZE {}").format(_ident(schema, table)))
     return counts
 
 

@@ -65,11 +65,25 @@ def run_dbt(
         from tests.pg_dbt import run_in_warehouse
 
         return run_in_warehouse(args, warehouse_dir, as_of, work_dir, pg_server_dsn)
+    return dbt_command(
+        args, {"PSOPS_WAREHOUSE_DIR": str(warehouse_dir)}, as_of, work_dir, project_dir
+    )
+
+
+def dbt_command(
+    args: list[str],
+    settings: dict[str, str],
+    as_of: str,
+    work_dir: Path,
+    project_dir: Path = DBT_PROJECT_DIR,
+) -> subprocess.CompletedProcess[str]:
+    """``dbt <args>`` with this environment plus ``settings`` (the warehouse, or the
+    postgres target's PSOPS_PG_*), the as-of date, and target/ and logs/ in ``work_dir``."""
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
+        **settings,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PSOPS_WAREHOUSE_DIR": str(warehouse_dir),
         "PSOPS_AS_OF": as_of,
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),

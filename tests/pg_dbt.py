@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from orchestration.postgres import fetch_schema, load_raw
-from tests.dbt_helpers import DBT_PROJECT_DIR, REPO_ROOT
+from tests.dbt_helpers import dbt_command
 
 DSN_VARIABLE = "PSOPS_TEST_PG_DSN"
 BUILT_SCHEMAS = ("seeds", "staging", "intermediate", "marts", "snapshots")
@@ -58,28 +58,8 @@ def pg_env(dsn: str) -> dict[str, str]:
 def run_dbt_pg(
     args: list[str], dsn: str, as_of: str, work_dir: Path
 ) -> subprocess.CompletedProcess[str]:
-    """``dbt <args> --target postgres`` on the database ``dsn`` names."""
-    bin_dir = Path(sys.executable).parent
-    env = {
-        **os.environ,
-        **pg_env(dsn),
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PSOPS_AS_OF": as_of,
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(bin_dir / "dbt"),
-        *args,
-        "--target",
-        "postgres",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-    ]
-    return subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    """``dbt <args>`` on the postgres target, in the database ``dsn`` names."""
+    return dbt_command(args, pg_env(dsn), as_of, work_dir)
 
 
 def load_raw_file(raw_db: Path, dsn: str) -> dict[str, int]:

@@ -137,8 +137,8 @@
             memberships.{{ value_column }},
             row_number() over (
                 partition by person_days.consultant_key, person_days.date_day
-                order by memberships.start_date desc,
-                    memberships.{{ membership_id_column }} desc
+                order by memberships.start_date desc nulls last,
+                    memberships.{{ membership_id_column }} desc nulls last
             ) as membership_rank
         from {{ person_days }} as person_days
         inner join {{ memberships }} as memberships

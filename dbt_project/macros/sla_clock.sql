@@ -32,12 +32,9 @@
                 cast({{ as_of_date() }} as timestamp)
             ) as segment_end_at,
             clocks.metric = 'resolution'
-            and list_contains(
-                list_transform(
-                    string_split(lower(clocks.pause_statuses), ';'), lambda s: trim(s)
-                ),
-                lower(status_intervals.status_name)
-            ) as is_paused
+            and {{ delimited_list_contains(
+                'lower(clocks.pause_statuses)', 'lower(status_intervals.status_name)', ';'
+            ) }} as is_paused
         from {{ clocks }} as clocks
         inner join {{ status_intervals }} as status_intervals
             on clocks.issue_id = status_intervals.issue_id

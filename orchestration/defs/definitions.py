@@ -61,7 +61,7 @@ def build_definitions(settings: Settings) -> Definitions:
         resources={
             "settings": settings,
             "warehouse": WarehouseResource(directory=str(settings.warehouse.root)),
-            "dbt": dbt_resource(),
+            "dbt": dbt_resource(settings.dbt_target),
         },
         executor=in_process_executor,  # every job, the UI's ad-hoc materializations too
     )

@@ -139,9 +139,12 @@ class WarehouseResource(ConfigurableResource):
             con.close()
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(target: str = "duckdb") -> DbtCliResource:
+    """dbt on ``target`` (``PSOPS_DBT_TARGET``): the resource passes ``--target`` to every
+    command and builds its in-process adapter (row counts, column metadata) for it."""
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=dbt_executable(),
+        target=target,
     )

@@ -72,7 +72,7 @@ delivery_users as (
             role_targets.role is not null as is_delivery_role,
             row_number() over (
                 partition by memberships.user_id
-                order by memberships.is_disabled, memberships.updated_at desc,
+                order by memberships.is_disabled, memberships.updated_at desc nulls last,
                     memberships.account_membership_id
             ) as position
         from memberships
@@ -107,19 +107,30 @@ internal_workspaces as (
 
 ),
 
-latest_submission as (
+entry_status as (
 
-    select time_entry_id, submission_status
+    -- every entry once, with the status of the latest submission of its own user,
+    -- workspace and week (NULL: none), ranked in one pass (a join back to the entries
+    -- makes PostgreSQL re-rank per entry)
+    select
+        time_entry_id, user_id, workspace_id, performed_date, time_in_minutes, is_billable,
+        submission_status
     from (
         select
             time_entries.time_entry_id,
+            time_entries.user_id,
+            time_entries.workspace_id,
+            time_entries.performed_date,
+            time_entries.time_in_minutes,
+            time_entries.is_billable,
             submissions.submission_status,
             row_number() over (
                 partition by time_entries.time_entry_id
-                order by submissions.updated_at desc, submissions.timesheet_submission_id desc
+                order by submissions.updated_at desc nulls last,
+                    submissions.timesheet_submission_id desc nulls last
             ) as position
         from time_entries
-        inner join submissions
+        left join submissions
             on time_entries.user_id = submissions.user_id
             and time_entries.workspace_id = submissions.workspace_id
             and time_entries.performed_date between submissions.start_date and submissions.end_date
@@ -144,23 +155,23 @@ window_bounds as (
 expected as (
 
     select
-        cast({{ dbt.date_trunc('month', 'time_entries.performed_date') }} as date) as month_start,
-        sum(time_entries.time_in_minutes) / 60.0 as billable_hours
-    from time_entries
-    cross join window_bounds
+        cast({{ dbt.date_trunc('month', 'entry_status.performed_date') }} as date) as month_start,
+        sum(entry_status.time_in_minutes) / 60.0 as billable_hours
+    from entry_status
     inner join users
-        on time_entries.user_id = users.user_id
+        on entry_status.user_id = users.user_id
     inner join delivery_users
-        on time_entries.user_id = delivery_users.user_id
+        on entry_status.user_id = delivery_users.user_id
     left join internal_workspaces
-        on time_entries.workspace_id = internal_workspaces.workspace_id
-    left join latest_submission
-        on time_entries.time_entry_id = latest_submission.time_entry_id
-    where time_entries.is_billable
+        on entry_status.workspace_id = internal_workspaces.workspace_id
+    where entry_status.is_billable
         and internal_workspaces.workspace_id is null
-        and coalesce(latest_submission.submission_status, '') <> 'rejected'
-        and time_entries.performed_date between window_bounds.first_day and window_bounds.last_day
-    group by cast({{ dbt.date_trunc('month', 'time_entries.performed_date') }} as date)
+        and coalesce(entry_status.submission_status, '') <> 'rejected'
+        -- scalar subqueries, computed once (a cross join with the one-row bounds made
+        -- PostgreSQL re-aggregate the time entries for every entry)
+        and entry_status.performed_date
+            between (select first_day from window_bounds) and (select last_day from window_bounds)
+    group by cast({{ dbt.date_trunc('month', 'entry_status.performed_date') }} as date)
 
 ),
 

@@ -76,24 +76,23 @@ def dbt_models(
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
 ):
-    target = settings.dbt_target_checked()
-    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse)), "--target", target]
-    if target == "duckdb":
+    target = settings.dbt_target_checked()  # the dbt resource passes it as --target
+    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
+    # on postgres the run's raw tables go in first and the built marts come back after, so
+    # the gate, publish and status read the working copy as on DuckDB (orchestration/postgres)
+    dsn = settings.pg_dsn() if target == "postgres" else None
+    if dsn:
+        with warehouse.connect(read_only=True) as con:
+            loaded = load_raw(con, dsn)
+        context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) in")
+    try:
         invocation = dbt.cli(args, context=context).stream()
         yield from invocation.fetch_row_counts().fetch_column_metadata()
-        return
-    # postgres: the run's raw tables go in first, the built marts come back after (what the
-    # gate, publish and status read stays in the working copy); orchestration/postgres.py
-    dsn = settings.pg_dsn()
-    with warehouse.connect(read_only=True) as con:
-        loaded = load_raw(con, dsn)
-    context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) to PostgreSQL")
-    try:
-        yield from dbt.cli(args, context=context).stream()
     finally:  # what dbt built, also after a failed build (as on DuckDB)
-        with warehouse.connect() as con:
-            marts = fetch_schema(dsn, con, MARTS_SCHEMA)
-        context.log.info(f"copied {len(marts)} marts back from PostgreSQL")
+        if dsn:
+            with warehouse.connect() as con:
+                marts = fetch_schema(dsn, con, MARTS_SCHEMA)
+            context.log.info(f"copied {len(marts)} marts back from PostgreSQL")
 
 
 def mart_keys() -> list[AssetKey]:

@@ -49,7 +49,9 @@ choice_ids as (
         trim(choice_id.choice_id) as custom_field_choice_id
     from typed,
         unnest(
-            string_split(regexp_replace(typed.custom_field_value, '[\[\]"'' ]', '', 'g'), ',')
+            string_to_array(
+                regexp_replace(typed.custom_field_value, '[\[\]"'' ]', '', 'g'), ','
+            )
         ) as choice_id (choice_id)
     where typed.is_choice
         and typed.custom_field_value is not null

@@ -98,7 +98,7 @@ keyed as (
         -- one record per system and human represents it; the others are duplicates
         row_number() over (
             partition by system, identity
-            order by is_active desc, source_id
+            order by is_active desc nulls last, source_id
         ) = 1 as is_primary_record
     from resolved
 

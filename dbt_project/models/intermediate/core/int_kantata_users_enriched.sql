@@ -47,7 +47,7 @@ latest_membership as (
             memberships.*,
             row_number() over (
                 partition by memberships.user_id
-                order by memberships.is_disabled, memberships.updated_at desc,
+                order by memberships.is_disabled, memberships.updated_at desc nulls last,
                     memberships.account_membership_id
             ) as membership_rank
         from memberships
@@ -85,7 +85,7 @@ current_workweek as (
                             then 0
                         else 1
                     end,
-                    workweek_memberships.start_date desc
+                    workweek_memberships.start_date desc nulls last
             ) as workweek_rank
         from workweek_memberships
     ) as ranked
@@ -111,7 +111,7 @@ current_holiday_calendar as (
                             then 0
                         else 1
                     end,
-                    holiday_calendar_memberships.start_date desc
+                    holiday_calendar_memberships.start_date desc nulls last
             ) as calendar_rank
         from holiday_calendar_memberships
     ) as ranked
@@ -137,7 +137,7 @@ joined as (
         coalesce(latest_membership.is_disabled, false) as is_disabled,
         user_fields.region,
         user_fields.team,
-        {{ dbt.safe_cast('user_fields.hire_date_text', dbt.type_timestamp()) }} as hire_at,
+        {{ safe_cast_timestamp('user_fields.hire_date_text') }} as hire_at,
         current_workweek.workweek_id,
         workweeks.weekly_minutes,
         workweeks.working_days_per_week,

@@ -24,7 +24,7 @@ final as (
         || cast(users.termination_date as varchar) || '; allocated '
         || cast(allocations.start_date as varchar) || '..'
         || cast(allocations.end_date as varchar) || ' ('
-        || cast(round(allocations.allocated_hours, 2) as varchar) || ' h, '
+        || {{ hygiene_round_text('allocations.allocated_hours') }} || ' h, '
         || case when allocations.is_hard then 'hard' else 'soft' end
         || ') on workspace ' || allocations.workspace_id as detail
     from allocations

@@ -46,7 +46,7 @@ final as (
         coalesce(full_name, 'user ' || kantata_user_id) || ' ('
         || coalesce(role, 'no role') || ', not a delivery role): ' || cast(entries as varchar)
         || case when entries = 1 then ' billable entry, ' else ' billable entries, ' end
-        || cast(round(hours, 2) as varchar) || ' h, '
+        || {{ hygiene_round_text('hours') }} || ' h, '
         || cast(first_day as varchar) || '..' || cast(last_day as varchar) as detail
     from billable
 

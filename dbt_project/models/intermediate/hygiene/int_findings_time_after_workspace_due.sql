@@ -43,7 +43,7 @@ final as (
         '"' || coalesce(workspace_title, '') || '" due ' || cast(due_date as varchar) || ': '
         || cast(entries as varchar)
         || case when entries = 1 then ' entry, ' else ' entries, ' end
-        || cast(round(hours, 2) as varchar) || ' h logged ' || cast(first_day as varchar)
+        || {{ hygiene_round_text('hours') }} || ' h logged ' || cast(first_day as varchar)
         || '..' || cast(last_day as varchar)
         || ', over 30 days after the due date' as detail
     from late_time

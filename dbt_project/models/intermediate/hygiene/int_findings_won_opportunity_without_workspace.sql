@@ -36,7 +36,7 @@ final as (
         cast(opportunities.opportunity_id as varchar) as record_id,
         '"' || coalesce(opportunities.opportunity_name, '') || '" closed won '
         || cast(opportunities.close_date as varchar) || ' with PS amount '
-        || cast(round(ps_opportunities.ps_amount, 2) as varchar)
+        || {{ hygiene_round_text('ps_opportunities.ps_amount') }}
         || ': no Kantata workspace after 30 days' as detail
     from opportunities
     inner join ps_opportunities

@@ -68,18 +68,25 @@ scoped as (
 matched as (
 
     select
-        requests.issue_id,
-        opportunities.opportunity_id
-    from requests
-    inner join opportunities
-        on left(opportunities.opportunity_id, 15) = left(requests.salesforce_opportunity_id, 15)
-        and (
-            opportunities.opportunity_id = requests.salesforce_opportunity_id
-            or length(requests.salesforce_opportunity_id) = 15
-        )
-    qualify row_number() over (
-        partition by requests.issue_id order by opportunities.opportunity_id
-    ) = 1
+        issue_id,
+        opportunity_id
+    from (
+        select
+            requests.issue_id,
+            opportunities.opportunity_id,
+            row_number() over (
+                partition by requests.issue_id order by opportunities.opportunity_id
+            ) as match_rank
+        from requests
+        inner join opportunities
+            on left(opportunities.opportunity_id, 15)
+            = left(requests.salesforce_opportunity_id, 15)
+            and (
+                opportunities.opportunity_id = requests.salesforce_opportunity_id
+                or length(requests.salesforce_opportunity_id) = 15
+            )
+    ) as ranked
+    where match_rank = 1
 
 ),
 

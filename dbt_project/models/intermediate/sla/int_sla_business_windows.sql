@@ -1,5 +1,5 @@
 -- One row per business calendar and working day: the day's working window converted from
--- the calendar's local time (its IANA time zone, DuckDB icu) to UTC, so that a clock's
+-- the calendar's local time (its IANA time zone) to UTC, so that a clock's
 -- business hours are the overlap of its UTC intervals with these windows. Working day =
 -- Monday-Friday local date that is not a holiday of the calendar's Kantata holiday
 -- calendar (a holiday counts as a whole day off, whatever its hours). Days span the first
@@ -44,7 +44,11 @@ days as (
 
     select cast(spine.day_at as date) as local_date
     from bounds,
-        generate_series(bounds.first_day, bounds.last_day, interval 1 day) as spine (day_at)
+        generate_series(
+            cast(bounds.first_day as timestamp),
+            cast(bounds.last_day as timestamp),
+            interval '1 day'
+        ) as spine (day_at)
 
 ),
 
@@ -72,7 +76,7 @@ working_days as (
     left join calendar_holiday_days
         on calendars.holiday_calendar = calendar_holiday_days.holiday_calendar_name
         and days.local_date = calendar_holiday_days.local_date
-    where isodow(days.local_date) <= 5
+    where extract(isodow from days.local_date) <= 5
         and calendar_holiday_days.local_date is null
 
 ),
@@ -82,6 +86,9 @@ final as (
     select
         calendar,
         local_date,
+        -- timezone(zone, timestamp) reads the wall-clock time in the zone (a timestamptz),
+        -- timezone('UTC', timestamptz) gives its UTC wall clock (a timestamp): the same
+        -- function and meaning on DuckDB (icu) and PostgreSQL, whatever the session's zone
         timezone('UTC', timezone(timezone, local_start)) as window_start_at,
         timezone('UTC', timezone(timezone, local_end)) as window_end_at
     from working_days

@@ -88,17 +88,23 @@ tickets as (
 project_regions as (
 
     select
-        engagements.jira_project_key as project_key,
-        accounts.region
-    from engagements
-    inner join accounts
-        on engagements.sfdc_account_id = accounts.account_id
-    where engagements.jira_project_key is not null
-        and accounts.region is not null
-    qualify row_number() over (
-        partition by engagements.jira_project_key
-        order by engagements.created_at desc, engagements.engagement_id
-    ) = 1
+        project_key,
+        region
+    from (
+        select
+            engagements.jira_project_key as project_key,
+            accounts.region,
+            row_number() over (
+                partition by engagements.jira_project_key
+                order by engagements.created_at desc, engagements.engagement_id
+            ) as region_rank
+        from engagements
+        inner join accounts
+            on engagements.sfdc_account_id = accounts.account_id
+        where engagements.jira_project_key is not null
+            and accounts.region is not null
+    ) as ranked
+    where region_rank = 1
 
 ),
 
@@ -106,21 +112,28 @@ opportunity_regions as (
 
     -- the 18-character id, or a 15-character id as its (case-sensitive) prefix
     select
-        tickets.issue_id,
-        accounts.region
-    from tickets
-    inner join opportunities
-        on left(opportunities.opportunity_id, 15) = left(tickets.salesforce_opportunity_id, 15)
-        and (
-            opportunities.opportunity_id = tickets.salesforce_opportunity_id
-            or length(tickets.salesforce_opportunity_id) = 15
-        )
-    inner join accounts
-        on opportunities.account_id = accounts.account_id
-    where accounts.region is not null
-    qualify row_number() over (
-        partition by tickets.issue_id order by opportunities.opportunity_id
-    ) = 1
+        issue_id,
+        region
+    from (
+        select
+            tickets.issue_id,
+            accounts.region,
+            row_number() over (
+                partition by tickets.issue_id order by opportunities.opportunity_id
+            ) as match_rank
+        from tickets
+        inner join opportunities
+            on left(opportunities.opportunity_id, 15)
+            = left(tickets.salesforce_opportunity_id, 15)
+            and (
+                opportunities.opportunity_id = tickets.salesforce_opportunity_id
+                or length(tickets.salesforce_opportunity_id) = 15
+            )
+        inner join accounts
+            on opportunities.account_id = accounts.account_id
+        where accounts.region is not null
+    ) as ranked
+    where match_rank = 1
 
 ),
 
@@ -129,12 +142,18 @@ reporter_regions as (
     select
         jira_account_id,
         region
-    from consultants
-    where jira_account_id is not null
-        and region is not null
-    qualify row_number() over (
-        partition by jira_account_id order by consultant_key
-    ) = 1
+    from (
+        select
+            jira_account_id,
+            region,
+            row_number() over (
+                partition by jira_account_id order by consultant_key
+            ) as consultant_rank
+        from consultants
+        where jira_account_id is not null
+            and region is not null
+    ) as ranked
+    where consultant_rank = 1
 
 ),
 

@@ -39,7 +39,8 @@ entry_submission as (
             submissions.submission_status,
             row_number() over (
                 partition by time_entries.time_entry_id
-                order by submissions.updated_at desc, submissions.timesheet_submission_id desc
+                order by submissions.updated_at desc nulls last,
+                    submissions.timesheet_submission_id desc nulls last
             ) as submission_rank
         from time_entries
         inner join submissions

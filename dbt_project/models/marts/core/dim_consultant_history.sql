@@ -19,7 +19,7 @@ latest_per_observed_date as (
             snapshot.*,
             row_number() over (
                 partition by consultant_key, observed_date
-                order by dbt_valid_from desc, dbt_updated_at desc
+                order by dbt_valid_from desc nulls last, dbt_updated_at desc nulls last
             ) as version_rank
         from snapshot
     ) as ranked

@@ -228,8 +228,8 @@ sales_rollup as (
         case when grouping(region) = 1 then 'All' else region end as region,
         case when grouping(segment) = 1 then 'All' else segment end as segment,
         count(distinct open_pipeline_owner) as account_executives,
-        sum(weighted_ps_pipeline) as weighted_ps_pipeline,
-        sum(closed_won_ps_bookings) as closed_won_ps_bookings
+        {{ sum_double('weighted_ps_pipeline') }} as weighted_ps_pipeline,
+        {{ sum_double('closed_won_ps_bookings') }} as closed_won_ps_bookings
     from sales_rows
     group by grouping sets (
         (quarter_start, region, segment),

@@ -36,7 +36,7 @@ grouped as (
         case when grouping(delivery_partner) = 1 then 'All' else delivery_partner end
             as delivery_partner,
         count(distinct engagement_id) as active_engagements,
-        sum(engagement_budget) as engagement_budget
+        {{ sum_double('engagement_budget') }} as engagement_budget
     from labelled
     group by grouping sets (
         (quarter_start, quarter, delivery_model, delivery_partner),

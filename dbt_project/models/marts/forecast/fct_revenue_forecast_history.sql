@@ -31,7 +31,7 @@ final as (
         hours,
         scheduled_hard_amount,
         scheduled_soft_amount,
-        cast({{ dbt.current_timestamp() }} as timestamp) as recorded_at
+        {{ utc_now() }} as recorded_at
     from forecast
 
 )

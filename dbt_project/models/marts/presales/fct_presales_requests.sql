@@ -60,7 +60,7 @@ measured as (
         clocks.goal_business_hours,
         case
             when clocks.issue_id is not null
-                then round(coalesce(clock_hours.elapsed_business_hours, 0), 4)
+                then {{ round_double('coalesce(clock_hours.elapsed_business_hours, 0)', 4) }}
         end as business_hours_to_scope
     from requests
     left join clocks

@@ -102,8 +102,9 @@ grouped as (
         case when grouping(segment) = 1 then 'All' else segment end as segment,
         sum(opened) as requests_opened,
         sum(scoped) as requests_scoped,
-        median(hours_to_scope) as median_hours_to_scope,
-        quantile_cont(hours_to_scope, 0.9) as p90_hours_to_scope,
+        -- median and interpolated 90th percentile (DuckDB's interpolation on both engines)
+        {{ agg_quantile_cont('hours_to_scope', 0.5) }} as median_hours_to_scope,
+        {{ agg_quantile_cont('hours_to_scope', 0.9) }} as p90_hours_to_scope,
         sum(sla_met) as sla_met,
         sum(sla_breached) as sla_breached,
         sum(scoped_closed) as scoped_closed,
@@ -130,8 +131,10 @@ final as (
         segment,
         cast(requests_opened as integer) as requests_opened,
         cast(requests_scoped as integer) as requests_scoped,
-        cast(round(median_hours_to_scope, 4) as {{ type_double() }}) as median_hours_to_scope,
-        cast(round(p90_hours_to_scope, 4) as {{ type_double() }}) as p90_hours_to_scope,
+        cast({{ round_double('median_hours_to_scope', 4) }} as {{ type_double() }})
+            as median_hours_to_scope,
+        cast({{ round_double('p90_hours_to_scope', 4) }} as {{ type_double() }})
+            as p90_hours_to_scope,
         {{ safe_divide('sla_met', 'sla_met + sla_breached') }} as scoping_sla_attainment,
         cast(scoped_closed as integer) as scoped_opportunities_closed,
         {{ safe_divide('scoped_won', 'scoped_closed') }} as scoped_win_rate,

@@ -42,8 +42,10 @@ measured as (
 
     select
         clocks.*,
-        round(coalesce(clock_hours.elapsed_business_hours, 0), 4) as elapsed_business_hours,
-        round(coalesce(clock_hours.paused_business_hours, 0), 4) as paused_business_hours
+        {{ round_double('coalesce(clock_hours.elapsed_business_hours, 0)', 4) }}
+            as elapsed_business_hours,
+        {{ round_double('coalesce(clock_hours.paused_business_hours, 0)', 4) }}
+            as paused_business_hours
     from clocks
     left join clock_hours
         on clocks.issue_id = clock_hours.issue_id

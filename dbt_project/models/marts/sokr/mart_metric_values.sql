@@ -346,7 +346,7 @@ levels as (
         'month' as period_type, month_start as period_start,
         case when grouping(region) = 1 then 'org' else 'region' end as scope_type,
         case when grouping(region) = 1 then 'all' else region end as scope_value,
-        median(business_hours_to_scope) as numerator, 1 as denominator
+        {{ agg_quantile_cont('business_hours_to_scope', 0.5) }} as numerator, 1 as denominator
     from presales_scoped
     where is_scoped
     group by grouping sets ((month_start), (month_start, region))
@@ -355,7 +355,7 @@ levels as (
         cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),
         case when grouping(region) = 1 then 'org' else 'region' end,
         case when grouping(region) = 1 then 'all' else region end,
-        median(business_hours_to_scope), 1
+        {{ agg_quantile_cont('business_hours_to_scope', 0.5) }}, 1
     from presales_scoped
     where is_scoped
     group by grouping sets (
@@ -364,13 +364,13 @@ levels as (
     )
     union all
     select 'open_admin_findings', 'rate', 'month', {{ month_start('week_start') }}, 'org', 'all',
-        arg_max(open_findings, week_start), 1
+        {{ agg_arg_max('open_findings', 'week_start') }}, 1
     from findings_by_week
     group by {{ month_start('week_start') }}
     union all
     select 'open_admin_findings', 'rate', 'quarter',
         cast({{ dbt.date_trunc('quarter', 'week_start') }} as date), 'org', 'all',
-        arg_max(open_findings, week_start), 1
+        {{ agg_arg_max('open_findings', 'week_start') }}, 1
     from findings_by_week
     group by cast({{ dbt.date_trunc('quarter', 'week_start') }} as date)
 
