@@ -68,6 +68,11 @@ _TO_DUCKDB = {
     "interval": "INTERVAL",
     "uuid": "UUID",
 }
+_FORMATTED = {  # pg_type's names as PostgreSQL's format_type() spells them
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "time": "time without time zone",
+}
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 
 Columns = list[tuple[str, str]]
@@ -140,15 +145,21 @@ def copy_table_to_pg(
     Salesforce fields are CamelCase)."""
     skip = set(exclude)
     columns = [(n, t) for n, t in duckdb_columns(duck, *source) if n not in skip]
-    pg.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_ident(*target)))
-    pg.execute(
-        sql.SQL("CREATE TABLE {} ({})").format(
-            _ident(*target),
-            sql.SQL(", ").join(
-                sql.SQL("{} {}").format(_ident(n.lower()), sql.SQL(pg_type(t))) for n, t in columns
-            ),
+    wanted = [(n.lower(), _FORMATTED.get(pg_type(t), pg_type(t))) for n, t in columns]
+    if _pg_shape(pg, *target) == wanted:
+        # same columns: replace the rows, keep the table (dbt's views over it stay valid)
+        pg.execute(sql.SQL("TRUNCATE {}").format(_ident(*target)))
+    else:
+        # new or changed: dbt recreates the views over it in the build that follows
+        pg.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(_ident(*target)))
+        pg.execute(
+            sql.SQL("CREATE TABLE {} ({})").format(
+                _ident(*target),
+                sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(_ident(n), sql.SQL(t)) for n, t in wanted
+                ),
+            )
         )
-    )
     names = ", ".join(f'"{n}"' for n, _ in columns)
     with _csv_file() as path:
         duck.execute(
@@ -163,6 +174,17 @@ def copy_table_to_pg(
                 stream.write(chunk)
     count = pg.execute(sql.SQL("SELECT count(*) FROM {}").format(_ident(*target))).fetchone()
     return int(count[0]) if count else 0
+
+
+def _pg_shape(pg: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    """(column, type as ``pg_type`` spells it) of an existing table, [] when there is none."""
+    rows = pg.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        [sql.Identifier(schema, table).as_string(pg)],
+    ).fetchall()
+    return [(name, kind) for name, kind in rows]
 
 
 def pg_tables(pg: psycopg.Connection, schema: str, include_views: bool = False) -> list[str]:

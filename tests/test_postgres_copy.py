@@ -91,6 +91,25 @@ def test_the_raw_load_drops_raw_json_and_lower_cases_salesforce_names(
         assert conn.execute("SELECT to_regclass('marts.m')").fetchone() == (None,)
 
 
+def test_a_second_raw_load_replaces_the_rows_under_dbts_views(pg: str, tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "raw.duckdb"))
+    con.execute("CREATE SCHEMA raw_kantata")
+    con.execute("CREATE TABLE raw_kantata.users (id VARCHAR, updated_at TIMESTAMP)")
+    con.execute("INSERT INTO raw_kantata.users VALUES ('1', '2026-10-01 10:00')")
+    load_raw(con, pg)
+    with psycopg.connect(pg) as conn:  # what dbt's staging is: a view over the raw table
+        conn.execute("CREATE VIEW public.stg_users AS SELECT * FROM raw_kantata.users")
+    con.execute("INSERT INTO raw_kantata.users VALUES ('2', '2026-10-02 10:00')")
+    assert load_raw(con, pg) == {"raw_kantata.users": 2}
+    with psycopg.connect(pg) as conn:
+        assert conn.execute("SELECT count(*) FROM public.stg_users").fetchone() == (2,)
+    con.execute("ALTER TABLE raw_kantata.users ADD COLUMN email VARCHAR")  # a new field
+    assert load_raw(con, pg) == {"raw_kantata.users": 2}
+    with psycopg.connect(pg) as conn:  # the table is recreated; dbt recreates its views
+        assert conn.execute("SELECT to_regclass('public.stg_users')").fetchone() == (None,)
+        assert conn.execute("SELECT count(email) FROM raw_kantata.users").fetchone() == (0,)
+
+
 def _published(pg: str) -> list[tuple]:
     with psycopg.connect(pg) as conn:
         return conn.execute("SELECT n FROM marts.a ORDER BY n").fetchall()

@@ -151,6 +151,6 @@ def test_a_blocked_refresh_leaves_the_postgres_marts_untouched(first_publish, da
         con.close()
     result = psops(["refresh"], env, warehouse)
     assert result.returncode == 1, result.stdout[-4000:] + result.stderr[-4000:]
-    assert "BLOCKED by check" in result.stderr
+    assert "BLOCKED by check assert_a_person_day_holds_at_most_24_hours" in result.stderr
     assert "nothing was published" in result.stderr
     assert pg_marts_state(databases[1]) == before

@@ -69,18 +69,18 @@
             holiday_days.holiday_calendar_id is not null as is_holiday,
             {{ workweek_hours('person_days.iso_day_of_week', 'workweeks', 'person_days.fte') }}
                 as workweek_hours
-        from {{ person_days }} as person_days
+        from (select * from {{ person_days }}) as person_days
         left join workweek_in_force
             on person_days.consultant_key = workweek_in_force.consultant_key
             and person_days.date_day = workweek_in_force.date_day
-        left join {{ ref('stg_kantata__workweeks') }} as workweeks
+        left join (select * from {{ ref('stg_kantata__workweeks') }}) as workweeks
             on workweek_in_force.workweek_id = workweeks.workweek_id
         left join calendar_in_force
             on person_days.consultant_key = calendar_in_force.consultant_key
             and person_days.date_day = calendar_in_force.date_day
         left join region_calendars
             on person_days.region = region_calendars.region
-        left join {{ ref('int_holiday_days_expanded') }} as holiday_days
+        left join (select * from {{ ref('int_holiday_days_expanded') }}) as holiday_days
             on coalesce(calendar_in_force.holiday_calendar_id, region_calendars.holiday_calendar_id)
             = holiday_days.holiday_calendar_id
             and person_days.date_day = holiday_days.date_day
@@ -97,7 +97,7 @@
             end as capacity_hours,
             coalesce(time_off_by_day.time_off_requested_hours, 0.0) as time_off_requested_hours
         from scheduled
-        left join {{ time_off_by_day }} as time_off_by_day
+        left join (select * from {{ time_off_by_day }}) as time_off_by_day
             on scheduled.consultant_key = time_off_by_day.consultant_key
             and scheduled.date_day = time_off_by_day.date_day
 
@@ -140,8 +140,8 @@
                 order by memberships.start_date desc nulls last,
                     memberships.{{ membership_id_column }} desc nulls last
             ) as membership_rank
-        from {{ person_days }} as person_days
-        inner join {{ memberships }} as memberships
+        from (select * from {{ person_days }}) as person_days
+        inner join (select * from {{ memberships }}) as memberships
             on person_days.kantata_user_id = memberships.user_id
             and memberships.start_date <= person_days.date_day
             and coalesce(memberships.end_date, person_days.date_day)
@@ -160,8 +160,8 @@
         identities.consultant_key,
         time_off_entries.requested_date as date_day,
         sum(time_off_entries.time_off_hours) as time_off_requested_hours
-    from {{ time_off_entries }} as time_off_entries
-    inner join {{ identities }} as identities
+    from (select * from {{ time_off_entries }}) as time_off_entries
+    inner join (select * from {{ identities }}) as identities
         on time_off_entries.user_id = identities.source_id
     group by identities.consultant_key, time_off_entries.requested_date
 {%- endmacro %}

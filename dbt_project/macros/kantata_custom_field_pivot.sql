@@ -20,8 +20,8 @@
             custom_field_values.subject_id,
             field_names.field as field_name,
             custom_field_values.custom_field_value
-        from {{ ref('int_custom_field_values_named') }} as custom_field_values
-        inner join {{ ref('kantata_custom_field_names') }} as field_names
+        from (select * from {{ ref('int_custom_field_values_named') }}) as custom_field_values
+        inner join (select * from {{ ref('kantata_custom_field_names') }}) as field_names
             on lower(trim(custom_field_values.custom_field_name))
             = lower(trim(field_names.custom_field_name))
             and custom_field_values.subject_type = field_names.subject_type

@@ -35,8 +35,8 @@
             and {{ delimited_list_contains(
                 'lower(clocks.pause_statuses)', 'lower(status_intervals.status_name)', ';'
             ) }} as is_paused
-        from {{ clocks }} as clocks
-        inner join {{ status_intervals }} as status_intervals
+        from (select * from {{ clocks }}) as clocks
+        inner join (select * from {{ status_intervals }}) as status_intervals
             on clocks.issue_id = status_intervals.issue_id
     ) as clipped
     where segment_end_at > segment_start_at
@@ -66,8 +66,8 @@
                 'second'
             ) }} else 0 end
         ) / 3600.0 as paused_business_hours
-    from {{ segments }} as segments
-    inner join {{ business_windows }} as windows
+    from (select * from {{ segments }}) as segments
+    inner join (select * from {{ business_windows }}) as windows
         on segments.calendar = windows.calendar
         and windows.window_start_at < segments.segment_end_at
         and windows.window_end_at > segments.segment_start_at
