@@ -55,7 +55,7 @@ postgres:
 	fi
 
 test: install browser postgres lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=30
 
 # the fast lane: unit, contract and fixture tests, no e2e or slow ones (markers: pyproject.toml);
 # no lint (run `make lint`) and no browser install

@@ -9,34 +9,24 @@ then becomes the venv's ``dbt``.  Elsewhere it simply becomes ``dbt``.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# the dbt var (in the ``--vars`` JSON of dbt's argv) holding the pid of the process that
-# starts dbt: the parent this launcher must find when it asks the kernel, else the parent
-# died while Python was starting
-PARENT_VAR = "psops_parent_pid"
+# the pid of the process that starts dbt, in dbt's environment: the parent this launcher
+# must find when it asks the kernel, else the parent died while Python was starting.  An
+# environment variable, not a dbt --var: dbt re-parses the whole project when its vars
+# change, and a pid changes every run (partial parsing, issue 16)
+PARENT_ENV = "PSOPS_DBT_PARENT_PID"
 
 
-def expected_parent(argv: list[str]) -> int | None:
-    """The ``psops_parent_pid`` of the ``--vars`` JSON in ``argv`` (None: not given)."""
-    for i, arg in enumerate(argv):
-        if arg == "--vars" and i + 1 < len(argv):
-            raw = argv[i + 1]
-        elif arg.startswith("--vars="):
-            raw = arg.removeprefix("--vars=")
-        else:
-            continue
-        try:
-            value = str(json.loads(raw).get(PARENT_VAR, ""))
-        except (ValueError, AttributeError):
-            return None
-        return int(value) if value.isdigit() else None
-    return None
+def expected_parent(environ: Mapping[str, str]) -> int | None:
+    """The ``PSOPS_DBT_PARENT_PID`` of ``environ`` (None: not given)."""
+    value = environ.get(PARENT_ENV, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def die_with_parent() -> None:
@@ -47,7 +37,7 @@ def die_with_parent() -> None:
 
 
 def main() -> None:
-    parent = expected_parent(sys.argv[1:]) or os.getppid()
+    parent = expected_parent(os.environ) or os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the kernel was told: stop too
         sys.exit(137)

@@ -22,8 +22,8 @@ from dagster import (
 from orchestration.defs.schedules import (
     WAREHOUSE_WRITER_TAG,
     hourly_refresh_schedule,
-    ingest_run_config,
     nightly_full_refresh_schedule,
+    refresh_run_config,
     schedules,
 )
 from orchestration.defs.sensors import ALERT_WEBHOOK_ENV, build_sensors
@@ -52,22 +52,26 @@ def test_the_nightly_schedule_re_extracts_everything_and_the_hourly_one_does_not
         "ingest_kantata",
         "ingest_jira",
         "ingest_salesforce",
+        "dbt_models",
     }
 
 
 def test_one_run_config_builder_serves_the_schedules_and_a_subset_refresh() -> None:
-    assert ingest_run_config(True) == {
+    assert refresh_run_config(True) == {
         "ops": {
             "ingest_kantata": {"config": {"full": True}},
             "ingest_jira": {"config": {"full": True}},
             "ingest_salesforce": {"config": {"full": True}},
+            "dbt_models": {"config": {"full": True}},
         }
     }
-    assert ingest_run_config(False, ["jira"], log_level="DEBUG") == {
+    assert refresh_run_config(False, ["jira"], log_level="DEBUG", dbt=False) == {
         "ops": {"ingest_jira": {"config": {"full": False}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG"}}},
     }
-    assert ingest_run_config(False, [], log_level="CRITICAL")["ops"] == {}
+    assert refresh_run_config(False, [], log_level="CRITICAL")["ops"] == {
+        "dbt_models": {"config": {"full": False}}
+    }
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ dies with its parent."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -159,15 +158,15 @@ def test_the_dbt_child_dies_with_its_parent() -> None:
 def test_the_dbt_launcher_stops_when_its_parent_died_while_it_started() -> None:
     """A refresh killed while ``psops-dbt``'s Python is still starting: the launcher finds
     another parent than the refresh that named itself, and stops instead of becoming dbt."""
-    from orchestration.dbt_child import PARENT_VAR
+    from orchestration.dbt_child import PARENT_ENV
 
-    launcher = str(Path(sys.executable).parent / "psops-dbt")
+    argv = [str(Path(sys.executable).parent / "psops-dbt"), "parse", "--help"]
 
-    def argv(parent: int) -> list[str]:  # the refresh names itself in dbt's --vars
-        return [launcher, "parse", "--vars", json.dumps({PARENT_VAR: str(parent)}), "--help"]
+    def env(parent: int) -> dict[str, str]:  # the refresh names itself in dbt's environment
+        return {**os.environ, PARENT_ENV: str(parent)}
 
-    orphan = subprocess.run(argv(1), capture_output=True, timeout=60)  # not its parent
+    orphan = subprocess.run(argv, env=env(1), capture_output=True, timeout=60)  # not its parent
     assert orphan.returncode == 137 and b"Usage" not in orphan.stdout
-    child = subprocess.run(argv(os.getpid()), capture_output=True, timeout=60)
+    child = subprocess.run(argv, env=env(os.getpid()), capture_output=True, timeout=60)
     assert child.returncode == 0, child.stderr
     assert b"Usage" in child.stdout  # dbt's own help

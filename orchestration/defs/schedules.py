@@ -10,18 +10,25 @@ from orchestration.defs.assets.ingest import ingest_op_name
 from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"
+DBT_OP_NAME = "dbt_models"  # orchestration/defs/assets/dbt.py
 QBR_JOB = "qbr_refresh"  # the refresh, then the QBR pack
 WAREHOUSE_WRITER_TAG = "psops/warehouse-writer"
 
 
-def ingest_run_config(
-    full: bool, sources: Iterable[str] | None = None, log_level: str | None = None
+def refresh_run_config(
+    full: bool,
+    sources: Iterable[str] | None = None,
+    log_level: str | None = None,
+    dbt: bool = True,
 ) -> dict:
     """Run config that tells the ingest asset of every source (or of ``sources``, the names
-    a subset run ingests) whether to re-extract everything; with ``log_level``, also the
-    level of Dagster's console log."""
+    a subset run ingests) whether to re-extract everything and, when the run builds dbt
+    (``dbt``), dbt whether to rebuild its incremental models and fetch column metadata;
+    with ``log_level``, also the level of Dagster's console log."""
     names = [s.name for s in all_sources()] if sources is None else list(sources)
     config: dict = {"ops": {ingest_op_name(name): {"config": {"full": full}} for name in names}}
+    if dbt:
+        config["ops"][DBT_OP_NAME] = {"config": {"full": full}}
     if log_level is not None:
         config["loggers"] = {"console": {"config": {"log_level": log_level}}}
     return config
@@ -34,7 +41,7 @@ def _schedule(
         name=name,
         cron_schedule=cron,
         job_name=job,
-        run_config=ingest_run_config(full),
+        run_config=refresh_run_config(full),
         tags={WAREHOUSE_WRITER_TAG: "true", "psops/purpose": purpose},
         execution_timezone="UTC",
         default_status=DefaultScheduleStatus.STOPPED,

@@ -4,9 +4,10 @@ as an asset check (error severity blocks what is downstream, publish included)."
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, ResourceParam
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config, ResourceParam
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -14,7 +15,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_child import PARENT_VAR
+from orchestration.dbt_child import PARENT_ENV
 from orchestration.defs.assets.ingest import OWNERS
 from orchestration.defs.resources import WarehouseResource, dbt_manifest
 from orchestration.postgres import fetch_schema, load_raw
@@ -53,19 +54,39 @@ translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 
 def dbt_vars(settings: Settings, warehouse: WarehouseResource) -> dict[str, str]:
-    """The run's values for dbt (``--vars``): the file to build in (the run's working copy),
-    the as-of date, and this process's pid — psops-dbt checks that this process is still its
-    parent once the kernel is told to kill it with its parent, so a refresh killed while
-    dbt's Python starts leaves no dbt behind (``orchestration.dbt_child``); on the postgres
-    target, the server and database to build in."""
+    """The run's values for dbt (``--vars``): the file to build in (the run's working copy,
+    the same path every run of a warehouse) and the as-of date; on the postgres target, the
+    server and database to build in.  Nothing that changes from run to run of a day: dbt
+    re-parses the whole project when its vars change (partial parsing)."""
     values = {
         PIPELINE_DB_VAR: str(warehouse.paths.pipeline_db),
         AS_OF_VAR: settings.as_of_date().isoformat(),
-        PARENT_VAR: str(os.getpid()),
     }
     if settings.dbt_target == "postgres":
         values.update(settings.pg_dbt_vars())
     return values
+
+
+class DbtBuildConfig(Config):
+    # the nightly run (``psops refresh --full``): incremental models rebuilt from scratch
+    # (``--full-refresh``; the history marts keep their rows: full_refresh=false) and the
+    # column schema and lineage of every model fetched for the UI
+    full: bool = False
+
+
+def dbt_target_dir(warehouse: WarehouseResource) -> Path:
+    """dbt's target folder for this warehouse: the same every run, so the project parsed by
+    the last run is re-parsed only where it changed (``partial_parse.msgpack``).  Runs of one
+    warehouse never overlap (the writer lock)."""
+    return warehouse.paths.root / ".dbt" / "target"
+
+
+def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> list[str]:
+    """``dbt build`` for a refresh.  dbt's unit tests check the SQL against fixtures, not
+    the data: they run in CI (tests/test_dbt_unit_tests.py) and are left out of refreshes."""
+    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
+    args += ["--exclude-resource-type", "unit_test"]
+    return args + (["--full-refresh"] if full else [])
 
 
 # the manifest is read, not built, here: `make manifest` / the command line build it
@@ -75,9 +96,13 @@ def dbt_models(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
+    config: DbtBuildConfig,
 ):
     target = settings.dbt_target_checked()  # the dbt resource passes it as --target
-    args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
+    args = build_args(settings, warehouse, config.full)
+    # psops-dbt (the dbt dagster-dbt starts) checks that this process is still its parent
+    # once the kernel is told to kill it with its parent (orchestration.dbt_child)
+    os.environ[PARENT_ENV] = str(os.getpid())
     # on postgres the run's raw tables go in first and the built marts come back after, so
     # the gate, publish and status read the working copy as on DuckDB (orchestration/postgres)
     dsn = settings.pg_dsn() if target == "postgres" else None
@@ -86,8 +111,12 @@ def dbt_models(
             loaded = load_raw(con, dsn)
         context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) in")
     try:
-        invocation = dbt.cli(args, context=context).stream()
-        yield from invocation.fetch_row_counts().fetch_column_metadata()
+        target_path = dbt_target_dir(warehouse)
+        events = dbt.cli(args, context=context, target_path=target_path).stream()
+        events = events.fetch_row_counts()
+        # column schema and lineage: a query and a SQL parse per model, ~40 s on the small
+        # sandbox — on the nightly full run only (the UI shows the latest it has)
+        yield from events.fetch_column_metadata() if config.full else events
     finally:  # what dbt built, also after a failed build (as on DuckDB)
         if dsn:
             with warehouse.connect() as con:
