@@ -13,10 +13,9 @@ import logging
 import math
 import time
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from checks import config
 from checks import suites as _suites
@@ -24,6 +23,9 @@ from checks.outcomes import ERROR, WARN, ExpectationOutcome, SuiteOutcome, pct
 from checks.specs import ExpectationSpec, SpecInputs, Suite
 from checks.suites import all_suites
 from checks.volume import volume_outcome
+
+if TYPE_CHECKING:  # pandas (with GX) loads when a suite runs, not with the definitions
+    import pandas as pd
 
 
 def __getattr__(name: str) -> Any:
@@ -210,6 +212,8 @@ def _gx_context() -> Any:
 
 def _fit_bound(value: Any, series: pd.Series) -> Any:
     """DuckDB DATE columns arrive as datetime64: compare them with Timestamps, not dates."""
+    import pandas as pd
+
     if isinstance(value, date) and pd.api.types.is_datetime64_any_dtype(series.dtype):
         return pd.Timestamp(value)
     return value
@@ -307,6 +311,8 @@ def _outcome(
 
 def _plain(value: Any) -> Any:
     """numpy / pandas scalars → plain, JSON-friendly Python values."""
+    import pandas as pd
+
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):

@@ -12,21 +12,26 @@ import ctypes
 import os
 import signal
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# the pid of the process that starts dbt, in dbt's environment: the parent this launcher
-# must find when it asks the kernel, else the parent died while Python was starting.  An
-# environment variable, not a dbt --var: dbt re-parses the whole project when its vars
-# change, and a pid changes every run (partial parsing, issue 16)
-PARENT_ENV = "PSOPS_DBT_PARENT_PID"
+# psops-dbt's own argument, taken out before dbt sees the rest: the pid of the process that
+# starts dbt, the parent this launcher must find when it asks the kernel, else the parent
+# died while Python was starting.  Not a dbt --var: dbt re-parses the whole project when
+# its vars change, and a pid changes every run (partial parsing, issue 16)
+PARENT_FLAG = "--psops-parent-pid"
 
 
-def expected_parent(environ: Mapping[str, str]) -> int | None:
-    """The ``PSOPS_DBT_PARENT_PID`` of ``environ`` (None: not given)."""
-    value = environ.get(PARENT_ENV, "").strip()
-    return int(value) if value.isdigit() else None
+def split_parent(argv: list[str]) -> tuple[int | None, list[str]]:
+    """``(pid of --psops-parent-pid=N or None, argv without it)``."""
+    parent, rest = None, []
+    for arg in argv:
+        if arg.startswith(PARENT_FLAG + "="):
+            value = arg.removeprefix(PARENT_FLAG + "=")
+            parent = int(value) if value.isdigit() else None
+        else:
+            rest.append(arg)
+    return parent, rest
 
 
 def die_with_parent() -> None:
@@ -37,12 +42,13 @@ def die_with_parent() -> None:
 
 
 def main() -> None:
-    parent = expected_parent(os.environ) or os.getppid()
+    expected, argv = split_parent(sys.argv[1:])
+    parent = expected or os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the kernel was told: stop too
         sys.exit(137)
     dbt = Path(sys.executable).parent / "dbt"
-    os.execv(dbt, [str(dbt), *sys.argv[1:]])
+    os.execv(dbt, [str(dbt), *argv])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 from dotenv import dotenv_values
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from orchestration.alerts_admin import AdminAlertConfig, admin_alert_config
 from orchestration.alerts_jira import AlertConfig, alert_config
@@ -143,11 +142,15 @@ class Settings:
                 f"PSOPS_DBT_TARGET=postgres needs {PG_DSN_VARIABLE} (or PSOPS_PG_HOST and "
                 "PSOPS_PG_DBNAME)",
             )
+        from psycopg.conninfo import make_conninfo  # psycopg: only on the postgres paths
+
         return make_conninfo(**parts)
 
     def pg_dbt_vars(self) -> dict[str, str]:
         """What dbt's postgres output reads from ``--vars``: host, port, user, dbname (never
         the password: dbt logs its vars; it reads ``PSOPS_PG_PASSWORD`` or ~/.pgpass)."""
+        from psycopg.conninfo import conninfo_to_dict
+
         parts = conninfo_to_dict(self.pg_dsn())
         return {
             f"psops_pg_{key}": str(parts[key])

@@ -158,15 +158,15 @@ def test_the_dbt_child_dies_with_its_parent() -> None:
 def test_the_dbt_launcher_stops_when_its_parent_died_while_it_started() -> None:
     """A refresh killed while ``psops-dbt``'s Python is still starting: the launcher finds
     another parent than the refresh that named itself, and stops instead of becoming dbt."""
-    from orchestration.dbt_child import PARENT_ENV
+    from orchestration.dbt_child import PARENT_FLAG
 
-    argv = [str(Path(sys.executable).parent / "psops-dbt"), "parse", "--help"]
+    launcher = str(Path(sys.executable).parent / "psops-dbt")
 
-    def env(parent: int) -> dict[str, str]:  # the refresh names itself in dbt's environment
-        return {**os.environ, PARENT_ENV: str(parent)}
+    def argv(parent: int) -> list[str]:  # the refresh names itself; dbt never sees the flag
+        return [launcher, "parse", f"{PARENT_FLAG}={parent}", "--help"]
 
-    orphan = subprocess.run(argv, env=env(1), capture_output=True, timeout=60)  # not its parent
+    orphan = subprocess.run(argv(1), capture_output=True, timeout=60)  # not its parent
     assert orphan.returncode == 137 and b"Usage" not in orphan.stdout
-    child = subprocess.run(argv, env=env(os.getpid()), capture_output=True, timeout=60)
+    child = subprocess.run(argv(os.getpid()), capture_output=True, timeout=60)
     assert child.returncode == 0, child.stderr
     assert b"Usage" in child.stdout  # dbt's own help

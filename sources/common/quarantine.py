@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 QUARANTINE_TABLE = "raw._quarantine"
 
@@ -50,6 +49,8 @@ def record_quarantined(
     con: duckdb.DuckDBPyConnection, rows: list[tuple], seen_at: datetime
 ) -> None:
     """Upsert quarantine rows ``(source, object, record_id, reason, payload)``."""
+    import pandas as pd  # here, not at import: the Dagster definitions load without it
+
     frame = pd.DataFrame(
         list({(r[0], r[1], r[2], r[3], r[4]): r for r in rows}.values()),
         columns=["source", "object", "record_id", "reason", "payload"],
@@ -89,6 +90,8 @@ def resolve_loaded(
     ).fetchall()[0][0]
     if not open_rows:
         return
+    import pandas as pd  # here, not at import: the Dagster definitions load without it
+
     con.register("_loaded_ids", pd.DataFrame({"record_id": ids}))
     try:
         con.execute(

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from sources.common.quarantine import quarantine_row, record_quarantined, resolve_loaded
 from sources.common.raw_tables import BadValue, RawTable, typed_row
@@ -109,6 +108,8 @@ def write_table(
         )
     if not rows:
         return
+    import pandas as pd  # here, not at import: the Dagster definitions load without it
+
     columns = table.column_names + ["_raw_json", "_loaded_at", "_deleted", "_deleted_at"]
     frame = pd.DataFrame(list(rows.values()), columns=columns)
     con.register("_incoming", frame)
@@ -157,6 +158,8 @@ def mark_vanished(
             table.qualified_name,
         )
         return 0
+    import pandas as pd
+
     con.register("_seen_ids", pd.DataFrame({"id": sorted(seen)}, dtype=object))
     try:
         changed = con.execute(

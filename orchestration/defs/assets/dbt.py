@@ -15,10 +15,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_child import PARENT_ENV
+from orchestration.dbt_child import PARENT_FLAG
 from orchestration.defs.assets.ingest import OWNERS
 from orchestration.defs.resources import WarehouseResource, dbt_manifest
-from orchestration.postgres import fetch_schema, load_raw
 from orchestration.settings import Settings
 
 PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt writes
@@ -99,14 +98,15 @@ def dbt_models(
     config: DbtBuildConfig,
 ):
     target = settings.dbt_target_checked()  # the dbt resource passes it as --target
-    args = build_args(settings, warehouse, config.full)
     # psops-dbt (the dbt dagster-dbt starts) checks that this process is still its parent
     # once the kernel is told to kill it with its parent (orchestration.dbt_child)
-    os.environ[PARENT_ENV] = str(os.getpid())
+    args = [*build_args(settings, warehouse, config.full), f"{PARENT_FLAG}={os.getpid()}"]
     # on postgres the run's raw tables go in first and the built marts come back after, so
     # the gate, publish and status read the working copy as on DuckDB (orchestration/postgres)
     dsn = settings.pg_dsn() if target == "postgres" else None
-    if dsn:
+    if dsn:  # psycopg is imported on this path only: the definitions load faster
+        from orchestration.postgres import fetch_schema, load_raw
+
         with warehouse.connect(read_only=True) as con:
             loaded = load_raw(con, dsn)
         context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) in")

@@ -30,7 +30,6 @@ from orchestration.dq import (
     ensure_results_table,
     latest_results,
 )
-from orchestration.postgres import publish_schema
 from orchestration.settings import Settings
 from sources.common.config import WarehousePaths
 from sources.common.loader import STATE_TABLE
@@ -302,6 +301,8 @@ def publish_to_postgres(analytics_db: Path, dsn: str, schema: str, run_id: str) 
     (``orchestration.postgres.publish_schema``)."""
     con = duckdb.connect(str(analytics_db), read_only=True)
     try:
+        from orchestration.postgres import publish_schema  # psycopg: PostgreSQL runs only
+
         return publish_schema(con, dsn, schema, run_id, source_schema=MART_SCHEMA)
     finally:
         con.close()
