@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install browser postgres demo report test test-fast lint ui manifest clean bench-ingest
+.PHONY: install browser postgres demo report test test-fast lint ui manifest clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,9 +69,10 @@ ui: install
 	$(BIN)/psops sandbox serve & SERVE_PID=$$!; trap 'kill $$SERVE_PID 2>/dev/null' EXIT INT TERM; \
 	  sleep 3; DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -w workspace.yaml
 
-# connector records/s vs the same pages fetched with plain requests (medium sandbox)
-bench-ingest: install
-	$(BIN)/python -m bench.ingest --scale medium
+# one table: connectors vs plain requests, dbt's utilization path vs the DuckDB floor query,
+# incremental vs full refresh (peak RSS of each); SCALE=small|medium|large, ONLY=ingest,dbt,refresh
+bench: install
+	$(BIN)/python -m bench --scale $(or $(SCALE),medium) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .dagster_home

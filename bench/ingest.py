@@ -1,132 +1,106 @@
-"""``make bench-ingest``: each connector's records/s against the sandbox (``medium`` by
-default), side by side with the floor: the very same requests replayed with plain
-``requests`` (same concurrency, body read and JSON-parsed, nothing else), and the ratio.
+"""Ingest: each connector's records/s against the sandbox, side by side with the floor —
+the very same HTTP requests replayed with plain ``requests`` (same concurrency, body read
+and JSON-parsed, nothing else). The servers run in their own process (``bench.sandbox``);
+the requests a connector sent are recorded on the client side, at ``HTTPAdapter.send``
+(every request psops's session sends passes there, retries included).
 
-    python -m bench.ingest [--scale medium] [--workers N]
+    python -m bench --only ingest    (``python -m bench.ingest`` says the same)
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import requests
+from requests.adapters import HTTPAdapter
 
-from sources.common.runner import run_source
-from sources.common.settings import read_run_settings
-from sources.registry import all_sources
-from sources.sandbox.generate import generate
-from sources.sandbox.request_log import RequestLogEntry
-from sources.sandbox.serve import environment, start_all, stop_all
-from sources.sandbox.server_base import RunningServer
-
-SERVER_OF = {"jira": 0, "salesforce": 1, "kantata": 2}  # start_all's order
-AS_OF = date(2026, 10, 15)
+from bench.sandbox import base_env, served
 
 
-def _auth(source: str, env: dict[str, str]) -> dict:
-    if source == "jira":
-        return {"auth": (env["JIRA_USER"], env["JIRA_API_TOKEN"])}
-    if source == "salesforce":
-        return {
-            "headers": {"Authorization": f"Bearer {env['SFDC_ACCESS_TOKEN']}"},
-            "verify": env["SFDC_CA_BUNDLE"],
-        }
-    return {"headers": {"Authorization": f"Bearer {env['KANTATA_TOKEN']}"}}
+@dataclass(frozen=True)
+class IngestResult:
+    source: str
+    records: int
+    requests: int
+    connector_s: float
+    replay_s: float
+    replay_failures: int
 
 
-def replay(server: RunningServer, entries: list[RequestLogEntry], auth: dict, workers: int):
-    """The floor: the same requests, plain ``requests``, same concurrency; seconds taken."""
+@contextmanager
+def recording() -> Iterator[list[requests.PreparedRequest]]:
+    """Every request sent through any ``HTTPAdapter`` while inside, in sending order."""
+    sent: list[requests.PreparedRequest] = []
+    original = HTTPAdapter.send
+
+    def send(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(request.copy())
+        return original(self, request, *args, **kwargs)
+
+    HTTPAdapter.send = send  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+def replay(sent: list[requests.PreparedRequest], verify: str, workers: int) -> tuple[float, int]:
+    """The floor: the same requests on a plain session, ``workers`` at a time; the seconds
+    taken and how many answers were not a 200."""
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_maxsize=workers)
+    adapter = HTTPAdapter(pool_maxsize=workers)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
 
-    def fetch(entry: RequestLogEntry) -> int:
-        response = session.request(
-            entry.method,
-            server.url + entry.path,
-            params=entry.query,
-            json=entry.body if entry.method == "POST" else None,
-            timeout=60,
-            **auth,
-        )
-        response.json()
+    def fetch(request: requests.PreparedRequest) -> int:
+        response = session.send(request.copy(), verify=verify, timeout=60)
+        if response.content:
+            response.json()
         return response.status_code
 
     started = time.monotonic()
     with ThreadPoolExecutor(workers) as pool:
-        statuses = list(pool.map(fetch, entries))
-    elapsed = time.monotonic() - started
-    bad = [s for s in statuses if s != 200]
-    if bad:
-        print(f"  (replay: {len(bad)} non-200 answers)", file=sys.stderr)
-    return elapsed
+        statuses = list(pool.map(fetch, sent))
+    return time.monotonic() - started, sum(1 for status in statuses if status != 200)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
-    parser.add_argument(
-        "--workers", type=int, default=read_run_settings(os.environ, "kantata").max_workers
-    )
-    parser.add_argument("--dir", default="warehouse/bench", help="where the dataset is kept")
-    args = parser.parse_args(argv)
+def measure_ingest(dataset_dir: Path, work_dir: Path, workers: int) -> list[IngestResult]:
+    """Each source ingested into a scratch database, then its requests replayed."""
+    from sources.common.runner import run_source
+    from sources.registry import all_sources
 
-    sandbox_dir = Path(args.dir) / args.scale
-    if not (sandbox_dir / "sandbox.duckdb").exists():
-        print(f"generating the {args.scale} sandbox in {sandbox_dir} ...", flush=True)
-        generate(sandbox_dir, scale=args.scale, seed=7, as_of=AS_OF)
-    servers = start_all(sandbox_dir / "sandbox.duckdb")
-    env = environment(servers)
-    os.environ.update(env)
-    rows = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    results = []
+    with served(dataset_dir, work_dir / "ingest") as server_env:
+        environ = {**base_env(), **server_env}
+        with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
             for source in all_sources():
-                server = servers[SERVER_OF[source.name]]
-                server.clear_requests()
-                con = duckdb.connect(str(Path(tmp) / f"{source.name}.duckdb"))
-                started = time.monotonic()
-                config = source.from_env(os.environ)
-                results = run_source(
-                    con, source, config, on_progress=lambda *_: None, workers=args.workers
-                )
-                seconds = time.monotonic() - started
+                con = duckdb.connect(str(Path(scratch) / f"{source.name}.duckdb"))
+                config = source.from_env(environ)
+                with recording() as sent:
+                    started = time.monotonic()
+                    streams = run_source(
+                        con, source, config, on_progress=lambda *_: None, workers=workers
+                    )
+                    seconds = time.monotonic() - started
                 con.close()
-                records = sum(t.received for r in results for t in r.tables.values())
-                entries = server.requests
-                floor = replay(server, entries, _auth(source.name, env), args.workers)
-                rows.append((source.name, records, len(entries), seconds, floor))
-    finally:
-        stop_all(servers)
-
-    print(f"\ningest benchmark: {args.scale} sandbox, {args.workers} worker(s) per source")
-    head = (
-        f"{'source':<11}{'records':>10}{'requests':>10}{'connector rec/s':>17}"
-        f"{'raw requests rec/s':>20}{'ratio':>8}"
-    )
-    print(head)
-    print("-" * len(head))
-    for name, records, requests_made, seconds, floor in rows:
-        print(
-            f"{name:<11}{records:>10,}{requests_made:>10,}{records / seconds:>17,.0f}"
-            f"{records / floor:>20,.0f}{seconds / floor:>7.2f}x"
-        )
-    total, conn, raw = (sum(r[1] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows))
-    print(
-        f"{'all':<11}{total:>10,}{'':>10}{total / conn:>17,.0f}{total / raw:>20,.0f}"
-        f"{conn / raw:>7.2f}x   (goal: at most 1.50x)"
-    )
-    return 0
+                records = sum(t.received for s in streams for t in s.tables.values())
+                floor, failures = replay(sent, server_env["SFDC_CA_BUNDLE"], workers)
+                results.append(
+                    IngestResult(source.name, records, len(sent), seconds, floor, failures)
+                )
+    return results
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+
+    from bench.run import main
+
+    raise SystemExit(main(["--only", "ingest", *sys.argv[1:]]))

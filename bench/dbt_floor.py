@@ -1,0 +1,148 @@
+"""The dbt utilization path vs the floor: ``dbt build`` (and ``dbt run``) of
+``+mart_utilization_monthly`` on a copy of a refreshed warehouse, against ONE hand-written
+DuckDB query (``floor_utilization_monthly.sql``) computing the same monthly utilization
+from the raw tables. The floor must give the mart's numbers exactly: same rows, every
+value equal (floats within 1e-9 relative); any difference is reported.
+
+    python -m bench --only dbt
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.sandbox import REPO_ROOT, base_env
+
+FLOOR_SQL = Path(__file__).with_name("floor_utilization_monthly.sql")
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+MART = "marts.mart_utilization_monthly"
+KEY = ("month_start", "grain", "region", "role", "team")
+SELECT = ["--select", "+mart_utilization_monthly"]
+BUILD = ["build", *SELECT, "--exclude-resource-type", "unit_test"]  # as a refresh builds
+RUN = ["run", *SELECT]
+REL_TOL = 1e-9
+
+
+@dataclass
+class DbtFloorResult:
+    build_s: float
+    run_s: float
+    floor_s: float
+    rows: int
+    mismatches: list[str] = field(default_factory=list)
+
+
+def floor_sql(as_of: str) -> str:
+    return (
+        FLOOR_SQL.read_text()
+        .replace("{as_of}", as_of)
+        .replace("{seeds}", str(DBT_PROJECT / "seeds"))
+    )
+
+
+def run_floor(db: Path, as_of: str) -> tuple[float, list[str], list[tuple]]:
+    """The floor query on ``db`` (read-only): seconds, column names, rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        started = time.monotonic()
+        result = con.execute(floor_sql(as_of))
+        rows = result.fetchall()
+        seconds = time.monotonic() - started
+        return seconds, [d[0] for d in result.description], rows
+    finally:
+        con.close()
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or math.isclose(a, b, rel_tol=REL_TOL)
+    return a == b
+
+
+def compare(
+    columns: list[str], floor: list[tuple], mart_columns: list[str], mart: list[tuple]
+) -> list[str]:
+    """Where the floor's rows differ from the mart's (empty: identical)."""
+    if columns != mart_columns:
+        return [f"columns differ: floor {columns} vs mart {mart_columns}"]
+    key = [columns.index(name) for name in KEY]
+    by_key = {tuple(row[i] for i in key): row for row in floor}
+    mart_by_key = {tuple(row[i] for i in key): row for row in mart}
+    problems = [f"only in the floor: {k}" for k in sorted(set(by_key) - set(mart_by_key), key=str)]
+    problems += [f"only in the mart: {k}" for k in sorted(set(mart_by_key) - set(by_key), key=str)]
+    if len(by_key) != len(floor) or len(mart_by_key) != len(mart):
+        problems.append(f"duplicate keys: floor {len(floor)} rows, mart {len(mart)} rows")
+    for k in sorted(set(by_key) & set(mart_by_key), key=str):
+        for name, a, b in zip(columns, by_key[k], mart_by_key[k], strict=True):
+            if not _equal(a, b):
+                problems.append(f"{k} {name}: floor {a!r} vs mart {b!r}")
+    return problems
+
+
+def read_mart(db: Path) -> tuple[list[str], list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        result = con.execute(f"select * from {MART}")
+        rows = result.fetchall()
+        return [d[0] for d in result.description], rows
+    finally:
+        con.close()
+
+
+def run_dbt(args: list[str], db: Path, as_of: str, work_dir: Path) -> float:
+    """``dbt <args>`` on ``db``; the seconds it took (raises on failure)."""
+    env = base_env()
+    env.update(
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+        PSOPS_DBT_TARGET="duckdb",
+        PSOPS_AS_OF=as_of,
+    )
+    dbt = str(Path(sys.executable).parent / "dbt")
+    variables = json.dumps({"psops_pipeline_db": str(db), "psops_as_of": as_of})
+    command = [dbt, *args, "--vars", variables, "--project-dir", str(DBT_PROJECT)]
+    command += ["--profiles-dir", str(DBT_PROJECT)]
+    log = work_dir / f"dbt-{args[0]}.log"
+    started = time.monotonic()
+    with log.open("w") as out:
+        code = subprocess.run(command, env=env, cwd=DBT_PROJECT, stdout=out, stderr=out).returncode
+    seconds = time.monotonic() - started
+    if code != 0:
+        raise RuntimeError(f"dbt {args[0]} failed (exit {code}): see {log}")
+    return seconds
+
+
+def check_floor(db: Path, as_of: str) -> tuple[float, int, list[str]]:
+    """The floor query on ``db`` (where dbt built the mart), timed once after one untimed
+    run (the file in the page cache, as dbt had it): seconds, the mart's row count and
+    where the two differ."""
+    mart_columns, mart = read_mart(db)
+    run_floor(db, as_of)
+    floor_s, columns, floor = run_floor(db, as_of)
+    return floor_s, len(mart), compare(columns, floor, mart_columns, mart)
+
+
+def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloorResult:
+    """dbt build, then dbt run, each on a fresh copy of ``refreshed_db`` (after an untimed
+    ``dbt parse``, so both find a partial-parse state as an hourly refresh does); the floor
+    query on the built copy, timed once after one untimed run, and checked against it."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db = work_dir / "psops.duckdb"
+    shutil.copyfile(refreshed_db, db)
+    run_dbt(["parse"], db, as_of, work_dir)
+    build_s = run_dbt(BUILD, db, as_of, work_dir)
+    floor_s, rows, mismatches = check_floor(db, as_of)
+    shutil.copyfile(refreshed_db, db)
+    run_s = run_dbt(RUN, db, as_of, work_dir)
+    db.unlink()
+    return DbtFloorResult(build_s, run_s, floor_s, rows, mismatches)

@@ -1,0 +1,66 @@
+"""``make bench``'s program (``bench/``): the floor query of the dbt utilization path gives
+marts.mart_utilization_monthly's numbers exactly, and the table it prints lines up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.dbt_floor import BUILD, check_floor, compare, run_dbt
+from bench.run import Row, format_table
+from tests.conftest import SANDBOX_AS_OF
+from tests.ingest_helpers import connector_env
+
+
+@pytest.mark.slow
+def test_the_floor_query_gives_the_marts_numbers_exactly(sandbox_servers, tmp_path: Path) -> None:
+    """The small sandbox ingested, dbt builds +mart_utilization_monthly on it (seeds,
+    snapshot, models; no tests: some test models outside the selection, which only a
+    refreshed warehouse has), then the bench's check: the hand-written floor query
+    computes the mart from the raw tables, value for value."""
+    from sources.common.runner import ingest_sources
+
+    refreshed = tmp_path / "psops.duckdb"
+    ingest_sources(refreshed, connector_env(sandbox_servers))
+    as_of = SANDBOX_AS_OF.isoformat()
+    (tmp_path / "dbt").mkdir()
+    no_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    run_dbt([*BUILD, *no_tests], refreshed, as_of, tmp_path / "dbt")
+    floor_s, rows, mismatches = check_floor(refreshed, as_of)
+    assert rows > 100, "the mart has a row per month and org grouping"
+    assert mismatches == [], mismatches[:10]
+    assert floor_s > 0
+
+
+def test_compare_reports_every_kind_of_difference() -> None:
+    columns = ["month_start", "grain", "region", "role", "team", "hours", "headcount"]
+    mart = [("2026-01-01", "org", "All", "All", "All", 10.0, 3)]
+    assert (
+        compare(
+            columns, [("2026-01-01", "org", "All", "All", "All", 10.0 + 1e-12, 3)], columns, mart
+        )
+        == []
+    )
+    changed = [("2026-01-01", "org", "All", "All", "All", 10.1, 4)]
+    problems = compare(columns, changed, columns, mart)
+    assert [p.split(": ")[0].rsplit(" ", 1)[1] for p in problems] == ["hours", "headcount"]
+    other = [("2026-02-01", "org", "All", "All", "All", 10.0, 3)]
+    assert {p.split(":")[0] for p in compare(columns, other, columns, mart)} == {
+        "only in the floor",
+        "only in the mart",
+    }
+    assert compare(columns[:-1], [], columns, mart)[0].startswith("columns differ")
+
+
+def test_the_table_aligns_its_columns() -> None:
+    text = format_table(
+        [
+            Row("ingest jira (records/s)", "3,021", "4,567", "1.51x", "goal <= 1.50x"),
+            Row("refresh --full (s)", "168.4", note="peak RSS 596 MB"),
+        ]
+    )
+    head, rule, first, second = text.splitlines()
+    assert head.startswith("measure") and set(rule) == {"-"} and len(rule) == len(head)
+    assert first.index("3,021") + len("3,021") == second.index("168.4") + len("168.4")
+    assert first.endswith("goal <= 1.50x") and second.endswith("peak RSS 596 MB")
