@@ -30,16 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
-from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import (
-    SalesforceAuthenticationFailed,
-    SalesforceError,
-    SalesforceResourceNotFound,
-)
 
 from sources.common.config import field_name_setting, require, setting
 from sources.common.errors import SourceConfigError, SourceUnavailableError, status_error
@@ -49,6 +43,9 @@ from sources.common.raw_tables import RawTable, to_timestamp
 from sources.common.settings import RunSettings, read_run_settings, validated_url
 from sources.salesforce.contract import BY_TABLE, SObject, custom_field_settings
 from sources.salesforce.tables import SYSTEM
+
+if TYPE_CHECKING:  # simple_salesforce loads when a client is made, not with the Dagster definitions
+    from simple_salesforce import Salesforce
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +141,9 @@ def login_domain(instance_url: str | None) -> str:
 
 def connect(config: SalesforceConfig, session: requests.Session | None = None) -> Salesforce:
     """A ``Salesforce`` client on psops's retrying session, by token or by password login."""
+    from simple_salesforce import Salesforce
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed
+
     session = session or make_session(verify=config.ca_bundle or True)
     if config.access_token:
         return Salesforce(
@@ -170,6 +170,8 @@ def connect(config: SalesforceConfig, session: requests.Session | None = None) -
 
 def _translated(config: SalesforceConfig, call: Callable[[], Any]) -> Any:
     """Run one API call; map a refusal to ``SourceConfigError``, an outage to unavailable."""
+    from simple_salesforce.exceptions import SalesforceError
+
     try:
         return call()
     except requests.exceptions.SSLError as exc:
@@ -201,6 +203,8 @@ class FieldPlan:
 def describe_fields(config: SalesforceConfig, sf: Salesforce, contract: SObject) -> list[str]:
     """The field names the org's ``describe()`` lists for ``contract``'s object (those that
     exist and the API user may read)."""
+    from simple_salesforce.exceptions import SalesforceResourceNotFound
+
     try:
         described = _translated(config, lambda: getattr(sf, contract.name).describe())
     except SalesforceResourceNotFound:
@@ -297,6 +301,8 @@ class Clients:
             if self._login is None:
                 self._login = connect(self.config, self._session())
             login = self._login
+        from simple_salesforce import Salesforce
+
         return Salesforce(
             instance_url=f"https://{login.sf_instance}",
             session_id=login.session_id,
