@@ -14,8 +14,9 @@ filter and the ``updated_at`` sort (``contract.is_incremental``): a run asks for
 timestamps have whole seconds, so records updated in the cursor's own second are read again:
 upserts make that harmless, and a crash between two pages of one second never skips a
 record).  Pages come ordered by ``updated_at`` ascending, so each page's max ``updated_at``
-is a safe cursor.  To keep the server's OFFSET shallow on big objects, after
-``restart_after_pages`` pages the window restarts at page 1 from the last cursor.  An
+is a safe cursor.  Page numbers are offsets, and a server may skip ``(page - 1) * per_page``
+rows to serve one (the sandbox seeks instead, ``sources/sandbox/keyset``): on big objects,
+after ``restart_after_pages`` pages the window restarts at page 1 from the last cursor.  An
 endpoint read in several passes commits its cursor only after the last pass (the max of all).
 
 Every other endpoint (users, roles, workweeks, holidays, timesheet submissions ...) is read

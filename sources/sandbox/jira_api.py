@@ -22,8 +22,12 @@ sandbox does not implement is a 400 that says so.
 
 Only the JQL the connector sends is understood (``jira_jql``); anything else, an unknown
 parameter or a bad page token is Jira's 400 ``{"errorMessages": [...], "errors": {}}``; a
-bad credential is the 401.  Pages are read with SQL LIMIT/OFFSET ordered by the query's
-order then ``id``.  Rendering is ``jira_payloads``; the catalogue resources (serverInfo,
+bad credential is the 401.  Pages are read by keyset (``keyset``): ordered by the query's
+order then ``id``, each page starts after the last issue of the previous one, whose sort key
+travels in the opaque ``nextPageToken`` (Jira documents the token only as opaque; the
+parameters and answers are Jira's, unchanged).  The small ``startAt`` resources (an
+issue's changelog, projects, users, priorities) page by OFFSET, the offset being the
+client's ``startAt``.  Rendering is ``jira_payloads``; the catalogue resources (serverInfo,
 myself, field, project, status, priority, users) are ``jira_catalog_api``.
 """
 
@@ -43,6 +47,7 @@ from sources.sandbox.jira_payloads import wanted_fields
 from sources.sandbox.jira_request import field_list, int_param, reject_unimplemented
 from sources.sandbox.jira_wire import jira_error
 from sources.sandbox.jira_write_api import register
+from sources.sandbox.keyset import key_columns, key_of, seek_sql
 from sources.sandbox.server_base import Request, Response, RunningServer
 
 __all__ = ["BOT_ACCOUNT_ID", "EMBEDDED_HISTORIES", "JiraApi", "Jql", "start"]
@@ -167,11 +172,17 @@ class JiraApi(JiraCatalogApi):
         cap = MAX_SEARCH_PAGE if (wanted or with_changelog) else MAX_ID_PAGE
         limit = min(int_param(request, "maxResults", DEFAULT_SEARCH_PAGE, body), cap)
         token = body.get("nextPageToken", request.query.get("nextPageToken"))
-        offset = decode_page_token(str(token), jql_text) if token else 0
-        where = " AND ".join(jql.where)
+        sort = jql.sort
+        conditions, params = list(jql.where), list(jql.params)
+        if token:
+            seek, seek_params = seek_sql(sort, decode_page_token(str(token), jql_text, len(sort)))
+            conditions.append(seek)
+            params += seek_params
+        where = " AND ".join(conditions)
         rows = self.query(
             f"""
-            SELECT i.*, p.id AS p_id, p.name AS p_name, p.project_type_key AS p_type,
+            SELECT {key_columns(sort)}, i.*,
+                   p.id AS p_id, p.name AS p_name, p.project_type_key AS p_type,
                    a.display_name AS a_name, a.email_address AS a_email, a.active AS a_active,
                    r.display_name AS r_name, r.email_address AS r_email, r.active AS r_active,
                    pr.id AS pr_id
@@ -182,9 +193,9 @@ class JiraApi(JiraCatalogApi):
             LEFT JOIN jira_users r ON r.account_id = i.reporter_account_id
             WHERE {where}
             ORDER BY {jql.order_sql()}
-            LIMIT ? OFFSET ?
+            LIMIT ?
             """,
-            [*jql.params, limit + 1, offset],
+            [*params, limit + 1],
         )
         is_last = len(rows) <= limit
         rows = rows[:limit]
@@ -209,7 +220,7 @@ class JiraApi(JiraCatalogApi):
                 }
         page: dict[str, Any] = {"issues": issues}
         if not is_last:
-            page["nextPageToken"] = encode_page_token(offset + limit, jql_text)
+            page["nextPageToken"] = encode_page_token(key_of(rows[-1], sort), jql_text)
         page["isLast"] = is_last
         return Response(200, page)
 

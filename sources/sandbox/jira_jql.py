@@ -6,18 +6,22 @@ over ``jira_issues i``, and the opaque ``nextPageToken`` of its search pages::
 
 (clauses joined by ``AND``; times in the searching user's time zone, UTC here, with
 minute precision as in Jira).  Anything else or a bad page token is Jira's 400.
+
+The order is made total with the issue id last (``keyset.total_order``), so a page can start
+after the previous page's last issue: the token carries that issue's sort key (``keyset``)
+and the JQL it belongs to (a token of another query is Jira's 400, as in Jira, where the
+token is opaque and bound to its query).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from datetime import datetime
 from typing import Any
 
+from sources.sandbox import keyset
 from sources.sandbox.jira_wire import jira_error
+from sources.sandbox.keyset import SortTerm
 from sources.sandbox.server_base import ApiError
 
 _ORDER_COLUMNS = {"updated": "i.updated", "created": "i.created", "key": "i.key", "id": "i.id"}
@@ -41,7 +45,7 @@ class Jql:
         self.text = text
         self.where: list[str] = []
         self.params: list[Any] = []
-        self.order: list[str] = []
+        self.order: list[SortTerm] = []
         self._parse(text.strip())
 
     def _parse(self, text: str) -> None:
@@ -65,7 +69,8 @@ class Jql:
         column = _ORDER_COLUMNS.get(match.group("field").lower()) if match else None
         if column is None:
             raise self._unsupported(f"ORDER BY {item}")
-        self.order.append(f"{column} {(match.group('dir') or 'ASC').upper()}")
+        descending = (match.group("dir") or "ASC").upper() == "DESC"
+        self.order.append(SortTerm(column, descending))
 
     def _clause(self, clause: str) -> None:
         if match := _PROJECT_EQ.match(clause):
@@ -94,21 +99,28 @@ class Jql:
             '"yyyy-MM-dd HH:mm" joined by AND, and ORDER BY updated|created|key|id.',
         )
 
+    @property
+    def sort(self) -> list[SortTerm]:
+        """The query's order, then the issue id (unique): a total order."""
+        return keyset.total_order(self.order, "i.id")
+
     def order_sql(self) -> str:
-        return ", ".join([*self.order, "i.id ASC"])
+        return keyset.order_sql(self.sort)
 
 
-def encode_page_token(offset: int, jql: str) -> str:
-    payload = json.dumps({"o": offset, "q": jql}).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+def encode_page_token(last_key: tuple[Any, ...], jql: str) -> str:
+    """The opaque ``nextPageToken``: the last issue's sort key, bound to its JQL."""
+    return keyset.encode_token({"k": last_key, "q": jql})
 
 
-def decode_page_token(token: str, jql: str) -> int:
+def decode_page_token(token: str, jql: str, width: int) -> tuple[Any, ...]:
+    """The sort key a token resumes after (``width`` values); Jira's 400 for a bad token or
+    a token of another query."""
     try:
-        padded = token + "=" * (-len(token) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload["q"] != jql:
+        payload = keyset.decode_token(token)
+        key = payload["k"]
+        if payload["q"] != jql or not isinstance(key, tuple) or len(key) != width:
             raise ValueError("token of another query")
-        return int(payload["o"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        return key
+    except (ValueError, KeyError, TypeError):
         raise jira_error(400, "The provided next page token is invalid or expired.") from None

@@ -26,7 +26,13 @@ psops reads, in Kantata's wire format and held to the vendor's contract
   ``optional_fields=estimated_minutes``); a choice custom field's ``value`` is the list of
   selected choice ids.  Included objects themselves are not added as top-level maps.
 
-Pages are read with SQL ``LIMIT``/``OFFSET``: a table is never loaded whole.
+Pages are numbered, as Kantata documents (``page``/``per_page``, ``meta.page_count``), and
+read by keyset (``keyset``): the server remembers the last sort key of each page it served
+(a bounded LRU per object, filters, order and page size) and serves the next page by seeking
+after it, so a reader going through the pages in order never makes DuckDB skip rows; a page
+it has no key for (a client jumping pages) is read with ``OFFSET``.  The order is total
+(``id`` last).  The count of a filtered object is remembered too (the database is read-only
+while served).  A table is never loaded whole.
 """
 
 from __future__ import annotations
@@ -41,6 +47,15 @@ from sources.common.contract import Endpoint
 from sources.kantata.contract import ENDPOINTS, includes_of, order_terms, request_problems
 from sources.sandbox.credentials import KANTATA_TOKEN
 from sources.sandbox.faults import FaultConfig
+from sources.sandbox.keyset import (
+    SeekCache,
+    SortTerm,
+    key_columns,
+    key_of,
+    order_sql,
+    seek_sql,
+    total_order,
+)
 from sources.sandbox.schema import KANTATA_TABLES, sandbox_table_name
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 
@@ -128,6 +143,8 @@ class KantataApi(SandboxApi):
     def __init__(self, db_path: Path, token: str = KANTATA_TOKEN) -> None:
         super().__init__(db_path)
         self._token = token
+        self._page_keys = SeekCache()  # (object, filters, order, per_page, page) -> last key
+        self._counts = SeekCache()  # (object, filters) -> (count,)
         self.route("GET", rf"{API_PREFIX}/(?P<object>[a-z_]+)\.json", self.list_objects)
         fields = self._rows_of("custom_fields", "id, name, value_type")
         self._field_names = {str(f["id"]): f["name"] for f in fields}
@@ -203,14 +220,9 @@ class KantataApi(SandboxApi):
             MAX_PER_PAGE,
         )
         where, params = self._filters(obj, ep, request, columns)
-        order_by = self._order_by(obj, ep, request.query.get("order"), columns)
-        table = _table(obj)
-        names = ", ".join(f'"{name}"' for name, _ in columns)
-        count = self.query(f"SELECT count(*) AS n FROM {table}{where}", params)[0]["n"]
-        rows = self.query(
-            f"SELECT {names} FROM {table}{where} ORDER BY {order_by} LIMIT ? OFFSET ?",
-            [*params, per_page, (page - 1) * per_page],
-        )
+        sort = self._sort(obj, ep, request.query.get("order"), columns)
+        count = self._count(obj, where, params)
+        rows = self._page_rows(obj, columns, where, params, sort, page, per_page)
         includes = set(includes_of(request.query.get("include"))) & ep.extra["includes"]
         optional = set(includes_of(request.query.get("optional_fields")))
         objects = {
@@ -231,6 +243,47 @@ class KantataApi(SandboxApi):
             },
         }
         return Response(200, body)
+
+    def _count(self, obj: str, where: str, params: list[Any]) -> int:
+        position = (obj, where, tuple(params))
+        known = self._counts.get(position)
+        if known is None:
+            n = self.query(f"SELECT count(*) AS n FROM {_table(obj)}{where}", params)[0]["n"]
+            known = (n,)
+            self._counts.put(position, known)
+        return int(known[0])
+
+    def _page_rows(
+        self,
+        obj: str,
+        columns: list[tuple[str, str]],
+        where: str,
+        params: list[Any],
+        sort: list[SortTerm],
+        page: int,
+        per_page: int,
+    ) -> list[dict[str, Any]]:
+        """Page ``page``: after the remembered last key of the page before it, else by
+        OFFSET; its own last key is remembered for the page after it."""
+        names = ", ".join(f'"{name}"' for name, _ in columns)
+        position = (obj, where, tuple(params), order_sql(sort), per_page)
+        last = self._page_keys.get((*position, page - 1)) if page > 1 else None
+        sql = f"SELECT {names}, {key_columns(sort)} FROM {_table(obj)}"
+        if last is not None:
+            seek, seek_params = seek_sql(sort, last)
+            conditions = f"{where} AND {seek}" if where else f" WHERE {seek}"
+            rows = self.query(
+                f"{sql}{conditions} ORDER BY {order_sql(sort)} LIMIT ?",
+                [*params, *seek_params, per_page],
+            )
+        else:
+            rows = self.query(
+                f"{sql}{where} ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?",
+                [*params, per_page, (page - 1) * per_page],
+            )
+        if len(rows) == per_page:
+            self._page_keys.put((*position, page), key_of(rows[-1], sort))
+        return rows
 
     def _filters(
         self, obj: str, ep: Endpoint, request: Request, columns: list[tuple[str, str]]
@@ -292,7 +345,9 @@ class KantataApi(SandboxApi):
         return []
 
     @staticmethod
-    def _order_by(obj: str, ep: Endpoint, raw: str | None, columns: list[tuple[str, str]]) -> str:
+    def _sort(
+        obj: str, ep: Endpoint, raw: str | None, columns: list[tuple[str, str]]
+    ) -> list[SortTerm]:
         """The requested order when every term is a listed sort, else the endpoint's
         documented default order (an unlisted sort is ignored, as Kantata does); id last."""
         names = {name for name, _ in columns}
@@ -302,13 +357,12 @@ class KantataApi(SandboxApi):
                 log.info("kantata %s: ignoring order %r (%s)", obj, raw, "; ".join(problems))
             default = ep.extra.get("default_order")
             terms = order_terms(ep, default)[0] if default else []
-        sql: list[str] = []
+        sort: list[SortTerm] = []
         for field, direction in terms:
             column = field if field in names else _SORT_COLUMNS.get(field, {}).get(obj)
             if column:
-                sql.append(f'"{column}" {direction.upper()}')
-        sql.append('"id" ASC')
-        return ", ".join(sql)
+                sort.append(SortTerm(f'"{column}"', direction.upper() == "DESC"))
+        return total_order(sort, '"id"')
 
     # --- one record on the wire ---------------------------------------------------------
     def _wire(

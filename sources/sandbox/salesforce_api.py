@@ -21,8 +21,12 @@ An unknown object is ``INVALID_TYPE``, a field the org does not have ``INVALID_F
 Salesforce's message: the query line, a caret, ``ERROR at Row:1:Column:N`` and ``No such
 column 'X' on entity 'Y'. …``), anything else ``MALFORMED_QUERY`` (HTTP 400, Salesforce's
 ``[{"message", "errorCode"}]`` shape).  ``IsDeleted`` on ``User`` is such an unknown field.
-A bad session is the real 401 ``INVALID_SESSION_ID``.  Pages are read with SQL LIMIT/OFFSET
-in a stable order (the query's order, then ``Id``): a table is never loaded whole.
+A bad session is the real 401 ``INVALID_SESSION_ID``.  Pages are read by keyset
+(``keyset``) in a total order (the query's order, then ``Id``): the server remembers, per
+query locator, the last sort key served before each ``nextRecordsUrl`` offset and reads the
+next page after it; an offset it has no key for is read with ``OFFSET``.  The wire contract
+(``query``/``queryAll``, ``nextRecordsUrl`` as ``<locator>-<offset>``) is Salesforce's and
+unchanged.  A table is never loaded whole.
 
 ``contract_problems`` reports, per answered request, a query the vendor refused, a field
 outside psops' contract, ``queryAll`` on an object without ``IsDeleted`` and any record
@@ -42,6 +46,15 @@ from typing import Any
 from sources.salesforce.contract import sobject
 from sources.sandbox.credentials import SFDC_ACCESS_TOKEN
 from sources.sandbox.faults import FaultConfig
+from sources.sandbox.keyset import (
+    SeekCache,
+    SortTerm,
+    key_columns,
+    key_of,
+    order_sql,
+    seek_sql,
+    total_order,
+)
 from sources.sandbox.salesforce_org import ORG_TABLE, SalesforceOrg, read_org
 from sources.sandbox.salesforce_soql import (
     SOBJECT_TABLES,
@@ -93,6 +106,7 @@ class SalesforceApi(SandboxApi):
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._cursor_lock = threading.Lock()
         self._locator_ids = itertools.count(1)
+        self._page_keys = SeekCache()  # (locator, offset) -> the last key served before it
         self.route("GET", r"/services/data/?", self.versions)
         self.route("GET", rf"{_V}/?", self.resources)
         self.route("GET", rf"{_V}/limits/?", self.limits)
@@ -271,12 +285,20 @@ class SalesforceApi(SandboxApi):
         where, params = self._where(query, cursor.include_deleted)
         types = SOBJECT_TABLES[query.sobject][1]
         columns = ", ".join(_wire_sql(f, types[f.column]) for f in query.fields)
-        order = ", ".join(f't."{c}" {d}' for c, d in query.order)
-        rows = self.query(
-            f'SELECT {columns}, t."Id" AS _sb_id FROM {query.table} t{where} '
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, size, offset],
-        )
+        sort = total_order([SortTerm(f't."{c}"', d == "DESC") for c, d in query.order], 't."Id"')
+        select = f'SELECT {columns}, t."Id" AS _sb_id, {key_columns(sort)} FROM {query.table} t'
+        last = self._page_keys.get((locator, offset)) if offset else None
+        if last is not None:
+            seek, seek_params = seek_sql(sort, last)
+            where = f"{where} AND {seek}" if where else f" WHERE {seek}"
+            rows = self.query(
+                f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ?", [*params, *seek_params, size]
+            )
+        else:
+            rows = self.query(
+                f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?",
+                [*params, size, offset],
+            )
         version = request.match["version"]
         records = []
         for row in rows:
@@ -287,6 +309,7 @@ class SalesforceApi(SandboxApi):
         body: dict[str, Any] = {"totalSize": cursor.total, "done": True, "records": records}
         reached = offset + len(rows)
         if reached < cursor.total:
+            self._page_keys.put((locator, reached), key_of(rows[-1], sort))
             body["done"] = False
             endpoint = request.match["endpoint"]
             body["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{locator}-{reached}"
