@@ -4,11 +4,16 @@ dagster-dbt runs dbt as a child process.  Were the refresh killed (SIGKILL, OOM)
 child would keep running — and writing — for minutes.  This launcher asks the Linux kernel
 to SIGKILL it when its parent dies (``prctl(PR_SET_PDEATHSIG)``, which survives ``exec``),
 then becomes the venv's ``dbt``.  Elsewhere it simply becomes ``dbt``.
+
+``psops-dbt --version`` answers from the installed packages: dagster-dbt asks it once per
+run, and dbt's own ``--version`` imports dbt and asks PyPI for the latest release (~3.7 s,
+and a wait on a machine without the internet).
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 import os
 import signal
 import sys
@@ -41,7 +46,15 @@ def die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def installed_version() -> str:
+    """What ``dbt --version`` says of dbt-core (the version line dagster-dbt reads)."""
+    return f"Core:\n  - installed: {importlib.metadata.version('dbt-core')}"
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        print(installed_version())
+        return
     expected, argv = split_parent(sys.argv[1:])
     parent = expected or os.getppid()
     die_with_parent()

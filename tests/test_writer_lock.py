@@ -170,3 +170,17 @@ def test_the_dbt_launcher_stops_when_its_parent_died_while_it_started() -> None:
     child = subprocess.run(argv(os.getpid()), capture_output=True, timeout=60)
     assert child.returncode == 0, child.stderr
     assert b"Usage" in child.stdout  # dbt's own help
+
+
+def test_the_dbt_launcher_tells_its_version_as_dagster_dbt_reads_it() -> None:
+    """dagster-dbt asks ``psops-dbt --version`` once per run and reads the first x.y.z: the
+    launcher answers with the installed dbt-core, without starting dbt (which asks PyPI)."""
+    import importlib.metadata
+    import re
+
+    launcher = str(Path(sys.executable).parent / "psops-dbt")
+    out = subprocess.run([launcher, "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    found = re.search(r"(\d+\.\d+\.\d+)", out.stdout)
+    assert found and found.group(1) == importlib.metadata.version("dbt-core")
+    assert "installed" in out.stdout
