@@ -45,17 +45,10 @@ from typing import Any
 
 from sources.common.contract import Endpoint
 from sources.kantata.contract import ENDPOINTS, includes_of, order_terms, request_problems
+from sources.sandbox import keyset
 from sources.sandbox.credentials import KANTATA_TOKEN
 from sources.sandbox.faults import FaultConfig
-from sources.sandbox.keyset import (
-    SeekCache,
-    SortTerm,
-    key_columns,
-    key_of,
-    order_sql,
-    seek_sql,
-    total_order,
-)
+from sources.sandbox.keyset import SeekCache, SortTerm
 from sources.sandbox.schema import KANTATA_TABLES, sandbox_table_name
 from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
 
@@ -266,23 +259,15 @@ class KantataApi(SandboxApi):
         """Page ``page``: after the remembered last key of the page before it, else by
         OFFSET; its own last key is remembered for the page after it."""
         names = ", ".join(f'"{name}"' for name, _ in columns)
-        position = (obj, where, tuple(params), order_sql(sort), per_page)
+        position = (obj, where, tuple(params), keyset.order_sql(sort), per_page)
         last = self._page_keys.get((*position, page - 1)) if page > 1 else None
-        sql = f"SELECT {names}, {key_columns(sort)} FROM {_table(obj)}"
-        if last is not None:
-            seek, seek_params = seek_sql(sort, last)
-            conditions = f"{where} AND {seek}" if where else f" WHERE {seek}"
-            rows = self.query(
-                f"{sql}{conditions} ORDER BY {order_sql(sort)} LIMIT ?",
-                [*params, *seek_params, per_page],
-            )
-        else:
-            rows = self.query(
-                f"{sql}{where} ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?",
-                [*params, per_page, (page - 1) * per_page],
-            )
+        offset = (page - 1) * per_page
+        sql, args = keyset.page_query(
+            names, _table(obj), where, params, sort, last, per_page, offset
+        )
+        rows = self.query(sql, args)
         if len(rows) == per_page:
-            self._page_keys.put((*position, page), key_of(rows[-1], sort))
+            self._page_keys.put((*position, page), keyset.key_of(rows[-1], sort))
         return rows
 
     def _filters(
@@ -362,7 +347,7 @@ class KantataApi(SandboxApi):
             column = field if field in names else _SORT_COLUMNS.get(field, {}).get(obj)
             if column:
                 sort.append(SortTerm(f'"{column}"', direction.upper() == "DESC"))
-        return total_order(sort, '"id"')
+        return keyset.total_order(sort, '"id"')
 
     # --- one record on the wire ---------------------------------------------------------
     def _wire(

@@ -87,6 +87,32 @@ def seek_sql(terms: Sequence[SortTerm], last: Sequence[Any]) -> tuple[str, list[
     return "(" + " OR ".join(f"({d})" for d in disjuncts) + ")", params
 
 
+def page_query(
+    items: str,
+    source: str,
+    where: str,
+    params: Sequence[Any],
+    sort: Sequence[SortTerm],
+    last: Sequence[Any] | None,
+    limit: int,
+    offset: int,
+) -> tuple[str, list[Any]]:
+    """One page's query and its parameters: ``SELECT items, <key columns> FROM source``
+    filtered by ``where`` (``""`` or ``" WHERE ..."`` over ``params``), in ``sort``'s order;
+    it seeks past ``last`` (the previous page's last key) when there is one, else skips
+    ``offset`` rows."""
+    select = f"SELECT {items}, {key_columns(sort)} FROM {source}"
+    if last is not None:
+        seek, seek_params = seek_sql(sort, last)
+        where = f"{where} AND {seek}" if where else f" WHERE {seek}"
+        return f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ?", [
+            *params,
+            *seek_params,
+            limit,
+        ]
+    return f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?", [*params, limit, offset]
+
+
 def _tagged(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"ts": value.isoformat()}

@@ -44,17 +44,10 @@ from pathlib import Path
 from typing import Any
 
 from sources.salesforce.contract import sobject
+from sources.sandbox import keyset
 from sources.sandbox.credentials import SFDC_ACCESS_TOKEN
 from sources.sandbox.faults import FaultConfig
-from sources.sandbox.keyset import (
-    SeekCache,
-    SortTerm,
-    key_columns,
-    key_of,
-    order_sql,
-    seek_sql,
-    total_order,
-)
+from sources.sandbox.keyset import SeekCache, SortTerm
 from sources.sandbox.salesforce_org import ORG_TABLE, SalesforceOrg, read_org
 from sources.sandbox.salesforce_soql import (
     SOBJECT_TABLES,
@@ -285,20 +278,21 @@ class SalesforceApi(SandboxApi):
         where, params = self._where(query, cursor.include_deleted)
         types = SOBJECT_TABLES[query.sobject][1]
         columns = ", ".join(_wire_sql(f, types[f.column]) for f in query.fields)
-        sort = total_order([SortTerm(f't."{c}"', d == "DESC") for c, d in query.order], 't."Id"')
-        select = f'SELECT {columns}, t."Id" AS _sb_id, {key_columns(sort)} FROM {query.table} t'
+        sort = keyset.total_order(
+            [SortTerm(f't."{c}"', d == "DESC") for c, d in query.order], 't."Id"'
+        )
         last = self._page_keys.get((locator, offset)) if offset else None
-        if last is not None:
-            seek, seek_params = seek_sql(sort, last)
-            where = f"{where} AND {seek}" if where else f" WHERE {seek}"
-            rows = self.query(
-                f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ?", [*params, *seek_params, size]
-            )
-        else:
-            rows = self.query(
-                f"{select}{where} ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?",
-                [*params, size, offset],
-            )
+        sql, args = keyset.page_query(
+            f'{columns}, t."Id" AS _sb_id',
+            f"{query.table} t",
+            where,
+            params,
+            sort,
+            last,
+            size,
+            offset,
+        )
+        rows = self.query(sql, args)
         version = request.match["version"]
         records = []
         for row in rows:
@@ -309,7 +303,7 @@ class SalesforceApi(SandboxApi):
         body: dict[str, Any] = {"totalSize": cursor.total, "done": True, "records": records}
         reached = offset + len(rows)
         if reached < cursor.total:
-            self._page_keys.put((locator, reached), key_of(rows[-1], sort))
+            self._page_keys.put((locator, reached), keyset.key_of(rows[-1], sort))
             body["done"] = False
             endpoint = request.match["endpoint"]
             body["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{locator}-{reached}"
