@@ -102,6 +102,28 @@ def test_dbt_models_carry_owner_kinds_layer_tag_and_their_yaml_description() -> 
     assert graph.get(AssetKey(["staging", "stg_kantata__time_entries"])).tags["layer"] == "staging"
 
 
+def test_the_manifest_shortcut_selects_what_dbt_selects() -> None:
+    """The definitions answer dagster-dbt's default selection from the manifest (faster to
+    load); dagster-dbt's own evaluation with dbt's selector gives the same assets, the same
+    checks and the same dependencies."""
+    import sys
+
+    from dagster_dbt import dbt_assets
+
+    from orchestration.defs.assets.dbt import dbt_models, translator
+    from orchestration.defs.resources import dbt_manifest
+
+    @dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator)
+    def evaluated_by_dbt(context):  # noqa: ANN001, ANN202 - never run
+        yield from ()
+
+    assert "dbt.graph.selector" in sys.modules  # dagster-dbt really used dbt's selector
+    assert evaluated_by_dbt.keys == dbt_models.keys
+    assert set(evaluated_by_dbt.check_keys) == set(dbt_models.check_keys)
+    assert evaluated_by_dbt.asset_deps == dbt_models.asset_deps
+    assert len(dbt_models.check_keys) > 300
+
+
 def test_publish_preview_is_a_markdown_table_with_three_decimal_floats() -> None:
     from orchestration.defs.assets.publish import markdown_table
 

@@ -3,11 +3,13 @@ as an asset check (error severity blocks what is downstream, publish included)."
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config, ResourceParam
+from dagster import AssetExecutionContext, AssetKey, Config, ResourceParam
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -35,18 +37,29 @@ def layer_group(fqn: list[str]) -> str:
 
 
 class PsopsDbtTranslator(DagsterDbtTranslator):
-    def get_asset_spec(
-        self, manifest: Mapping[str, Any], unique_id: str, project: Any
-    ) -> AssetSpec:
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        props = self.get_resource_props(manifest, unique_id)
-        if props["resource_type"] == "source":
-            # the raw tables the ingest assets land: raw_<source>/<table>
-            return spec.replace_attributes(key=AssetKey([props["source_name"], props["name"]]))
-        group = "seeds" if props["resource_type"] == "seed" else layer_group(props["fqn"])
-        return spec.replace_attributes(group_name=group).merge_attributes(
-            kinds={"duckdb"}, owners=OWNERS, tags={"layer": group.split("_")[0]}
-        )
+    """Models and seeds grouped by layer (``layer_group``), tagged with it and owned by the
+    team; sources keep dagster-dbt's defaults (key ``raw_<source>/<table>``, the raw tables
+    the ingest assets land).  Attribute hooks rather than a rebuilt spec: the definitions
+    load ~0.4 s faster than replacing attributes of 1,100 specs."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        kind = dbt_resource_props["resource_type"]
+        if kind == "source":
+            return super().get_group_name(dbt_resource_props)
+        return "seeds" if kind == "seed" else layer_group(dbt_resource_props["fqn"])
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        owners = super().get_owners(dbt_resource_props)
+        if dbt_resource_props["resource_type"] == "source":
+            return owners
+        return list(dict.fromkeys([*(owners or []), *OWNERS]))
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags = super().get_tags(dbt_resource_props)
+        group = self.get_group_name(dbt_resource_props)
+        if dbt_resource_props["resource_type"] == "source" or group is None:
+            return tags
+        return {**tags, "layer": group.split("_")[0]}
 
 
 translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -88,8 +101,6 @@ def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> 
     return args + (["--full-refresh"] if full else [])
 
 
-# the manifest is read, not built, here: `make manifest` / the command line build it
-@dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator)
 def dbt_models(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
@@ -122,6 +133,36 @@ def dbt_models(
             with warehouse.connect() as con:
                 marts = fetch_schema(dsn, con, MARTS_SCHEMA)
             context.log.info(f"copied {len(marts)} marts back from PostgreSQL")
+
+
+@contextmanager
+def every_node_selected_from_the_manifest() -> Iterator[None]:
+    """While ``dbt_assets`` is built: the default selection (every node) answered from the
+    manifest, as dagster-dbt does when dbt-core is absent (``dagster_dbt.utils``
+    ``_is_select_all``).  With dbt-core installed it evaluates even ``fqn:*`` with dbt's
+    graph selector: ~0.7 s of imports and graph building on every load of the definitions
+    (``dagster definitions validate``, the webserver, each run).  Any other selection goes
+    to dagster-dbt; tests/test_definitions.py checks both give the same assets and checks."""
+    from dagster_dbt import asset_utils
+
+    evaluate = asset_utils.select_unique_ids
+
+    def select_unique_ids(**kwargs: Any) -> AbstractSet[str]:
+        if kwargs["select"] in ("", "fqn:*") and not kwargs["exclude"] and not kwargs["selector"]:
+            manifest = kwargs["manifest_json"]
+            return {*manifest["nodes"], *manifest.get("unit_tests", {})}
+        return evaluate(**kwargs)
+
+    asset_utils.select_unique_ids = select_unique_ids
+    try:
+        yield
+    finally:
+        asset_utils.select_unique_ids = evaluate
+
+
+# the manifest is read, not built, here: `make manifest` / the command line build it
+with every_node_selected_from_the_manifest():
+    dbt_models = dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator)(dbt_models)
 
 
 def mart_keys() -> list[AssetKey]:
