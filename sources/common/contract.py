@@ -11,7 +11,7 @@ as the vendor does; the contract tests check both against it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,18 +44,7 @@ def value_problem(spec: Field, value: Any) -> str | None:
     """Why ``value`` is not a valid ``spec`` (None when it is)."""
     if value is None:
         return None if spec.nullable else f"{spec.name} is null but the vendor never sends null"
-    ok = {
-        "string": lambda v: isinstance(v, str),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-        "date": lambda v: isinstance(v, str) and bool(_DATE.match(v)) and _is_date(v),
-        "datetime": lambda v: isinstance(v, str) and _is_datetime(v),
-        "object": lambda v: isinstance(v, dict),
-        "array": lambda v: isinstance(v, list),
-        "any": lambda v: True,
-    }[spec.type](value)
-    if ok:
+    if _IS_VALID[spec.type](value):
         return None
     return f"{spec.name} should be {spec.type}, got {type(value).__name__} {value!r:.60}"
 
@@ -74,6 +63,20 @@ def _is_datetime(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# a value's check per JSON type (built once: the sandbox checks every record it serves)
+_IS_VALID: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "date": lambda v: isinstance(v, str) and bool(_DATE.match(v)) and _is_date(v),
+    "datetime": lambda v: isinstance(v, str) and _is_datetime(v),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "any": lambda v: True,
+}
 
 
 def record_problems(fields: Iterable[Field], record: Mapping[str, Any]) -> list[str]:
