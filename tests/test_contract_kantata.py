@@ -259,10 +259,13 @@ def test_a_record_of_the_wrong_type_is_a_contract_problem() -> None:
     assert problems == ["time_entries: time_in_minutes should be integer, got str 'ninety'"]
 
 
-def test_incremental_reads_only_where_kantata_documents_the_updated_at_sort_and_filter() -> None:
-    incremental = {name for name, read in READS.items() if read.incremental}
+def test_incremental_reads_follow_what_kantata_documents_of_updated_after_and_updated_at() -> None:
+    ordered = {name for name, read in READS.items() if read.ordered}
+    filtered = {name for name, read in READS.items() if read.incremental and not read.ordered}
+    whole = {name for name, read in READS.items() if not read.incremental}
 
-    assert incremental == {
+    # the updated_after filter and the updated_at sort: a cursor per page
+    assert ordered == {
         "account_memberships",
         "custom_fields",
         "custom_field_values",
@@ -271,16 +274,32 @@ def test_incremental_reads_only_where_kantata_documents_the_updated_at_sort_and_
         "workspace_resources",
         "workspace_allocations",
     }
+    # the filter on an object with updated_at, but no updated_at sort (timesheet submissions:
+    # "Valid values: `date:asc` and `date:desc`"): a cursor after the pass
+    assert filtered == {
+        "roles",
+        "custom_field_choices",
+        "workweeks",
+        "workweek_memberships",
+        "holiday_calendar_memberships",
+        "timesheet_submissions",
+    }
+    # no filter (holidays, calendars ...) or no updated_at field (users, time off entries)
+    assert whole == set(READS) - ordered - filtered
+    assert "time_off_entries" in whole and "users" in whole
     assert ENDPOINTS["holidays"].sorts == {"start_date"}
     assert not is_incremental(ENDPOINTS["users"])  # updated_after, but only alphabetical
+    assert "updated_at" not in ENDPOINTS["time_off_entries"].field_names
 
 
 def test_every_query_the_connector_sends_is_documented() -> None:
     for read in READS.values():
         for variant in read.variants:
             query = {**read.params, **variant, "page": "1", "per_page": "200"}
+            if read.ordered:
+                query |= {"order": "updated_at:asc"}
             if read.incremental:
-                query |= {"order": "updated_at:asc", "updated_after": "2026-01-01T00:00:00Z"}
+                query |= {"updated_after": "2026-01-01T00:00:00Z"}
             assert request_problems(ENDPOINTS[read.obj], query) == [], read.obj
 
 

@@ -18,7 +18,7 @@ import requests
 from sources.common.errors import SourceConfigError
 from sources.common.loader import Batch, Stream, StreamResult, ingest
 from sources.kantata import SOURCE
-from sources.kantata.extract import READS, KantataConfig
+from sources.kantata.extract import READS, KantataConfig, fetch_object, server_clock
 from sources.kantata.tables import TABLES
 from sources.sandbox import kantata_api
 from sources.sandbox.credentials import KANTATA_TOKEN
@@ -582,3 +582,98 @@ def test_an_object_read_in_two_passes_moves_its_cursor_only_after_the_last(
     assert cursors == [None, None, "2026-09-01T12:00:00"]  # active pass, inactive pass, end
     assert _rows(warehouse, "account_memberships", "id, disabled_at") == [("7", None), ("8", T0)]
     assert result.cursor_after == "2026-09-01T12:00:00"
+
+
+def _submission(n: int, week: date, updated: datetime, status: str = "submitted") -> dict:
+    return {
+        "id": str(60 + n),
+        "user_id": "1",
+        "workspace_id": "10",
+        "created_at": datetime(2026, 9, 7, 9, 0, 0),
+        "start_date": week,
+        "end_date": week + timedelta(days=6),
+        "status": status,
+        "updated_at": updated,
+    }
+
+
+def test_timesheet_submissions_are_read_by_updated_after_in_date_order_cursor_at_the_end(
+    serve, warehouse
+) -> None:
+    # Kantata documents updated_after for timesheet submissions but sorts them by date only
+    # ("Valid values: `date:asc` and `date:desc`"): each page's max updated_at is no cursor
+    weeks = [date(2026, 8, 3) + timedelta(weeks=n) for n in range(4)]
+    first = [_submission(n, weeks[n], T0 + timedelta(hours=3 - n)) for n in range(4)]
+    org = _org()
+    org["kantata_timesheet_submissions"] = first
+    serve(org, name="day1")
+    config = dataclasses.replace(SOURCE.from_env(os.environ), per_page=2)
+    stream = next(s for s in SOURCE.streams(config) if s.name == "timesheet_submissions")
+
+    cursors = [batch.cursor for batch in stream.fetch(None)]
+    result = ingest(warehouse, stream)
+
+    assert cursors == [None, None, "2026-09-01T15:00:00"]  # two pages, then the pass's max
+    assert (result.read_whole, result.cursor_after) == (False, "2026-09-01T15:00:00")
+    changed = [*first[:3], _submission(3, weeks[3], datetime(2026, 9, 2, 8), "approved")]
+    changed.append(_submission(4, weeks[3] + timedelta(weeks=1), datetime(2026, 9, 2, 9)))
+    org["kantata_timesheet_submissions"] = changed
+    server = serve(org, name="day2")
+    config = dataclasses.replace(SOURCE.from_env(os.environ), per_page=2)
+    stream = next(s for s in SOURCE.streams(config) if s.name == "timesheet_submissions")
+
+    second = ingest(warehouse, stream)
+
+    lists = [r for r in server.requests if r.path == "/api/v1/timesheet_submissions.json"]
+    assert [r.query.get("updated_after") for r in lists] == ["2026-09-01T14:59:59Z"] * 2
+    assert all("order" not in r.query for r in lists)  # the documented default order
+    stats = second.tables["timesheet_submissions"]
+    # the changed and the new submission, and the first run's newest (its cursor's second)
+    assert (stats.received, stats.inserted, stats.updated) == (3, 1, 2)
+    assert second.cursor_after == "2026-09-02T09:00:00"
+    assert _rows(warehouse, "timesheet_submissions", "id, status") == [
+        ("60", "submitted"),
+        ("61", "submitted"),
+        ("62", "submitted"),
+        ("63", "approved"),
+        ("64", "submitted"),
+    ]
+
+
+class _FixedClockSession:
+    """A session whose answers are ``pages`` in turn, each dated ``served`` (HTTP Date)."""
+
+    def __init__(self, pages: list[dict[str, Any]], served: str) -> None:
+        self.pages, self.served = pages, served
+
+    def get(self, url: str, params: dict[str, Any]) -> requests.Response:
+        response = requests.Response()
+        response.status_code = 200
+        response.headers["Date"] = self.served
+        response._content = json.dumps(self.pages.pop(0)).encode()
+        return response
+
+
+def test_a_filtered_pass_never_moves_its_cursor_past_the_servers_clock_at_its_start() -> None:
+    # a record updated while the pass pages in date order may sit on a page already read:
+    # its update is newer than the pass's start, so the next run must ask from before it
+    def page(n: int, updated: str, count: int) -> dict[str, Any]:
+        record = {"id": str(n), "updated_at": updated}
+        meta = {"count": count, "page_count": 2, "page_number": n, "page_size": 1}
+        results = [{"key": "timesheet_submissions", "id": str(n)}]
+        return {"results": results, "timesheet_submissions": {str(n): record}, "meta": meta}
+
+    pages = [page(1, "2026-09-01T12:00:00Z", 2), page(2, "2026-09-01T12:30:05Z", 2)]
+    session = _FixedClockSession(pages, "Tue, 01 Sep 2026 12:30:00 GMT")
+    config = KantataConfig(url="http://kantata.invalid", token="t")
+
+    batches = list(fetch_object(session, config, "timesheet_submissions", None))
+
+    assert [b.cursor for b in batches] == [None, None, "2026-09-01T12:29:00"]  # Date - 1 min
+
+
+def test_the_servers_clock_comes_from_the_http_date_header() -> None:
+    response = requests.Response()
+    assert server_clock(response) is None
+    response.headers["Date"] = "Wed, 02 Sep 2026 09:00:30 GMT"
+    assert server_clock(response) == "2026-09-02T08:59:30"

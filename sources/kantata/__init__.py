@@ -1,9 +1,10 @@
 """Kantata OX (API v1, Bearer token): one stream per object into ``raw_kantata.<object>``,
 asking only what Kantata's contract documents (``contract.py``, ``extract.READS``).
-Objects whose endpoint documents an ``updated_after`` filter and an ``updated_at`` sort are
-incremental; the rest are re-read whole every run (their result says ``read_whole``).
-Kantata's list endpoints do not report deletes: a whole read (every run for the re-read
-objects, ``psops refresh --full`` for the others) marks what is no longer listed
+Objects whose endpoint documents an ``updated_after`` filter (on an object with
+``updated_at``) are incremental, by page where an ``updated_at`` sort is documented too, else
+by pass (``extract.py``); the rest are re-read whole every run (their result says
+``read_whole``).  Kantata's list endpoints do not report deletes: a whole read (every run for
+the re-read objects, ``psops refresh --full`` for the others) marks what is no longer listed
 ``_deleted``.  Objects are fetched concurrently (``PSOPS_MAX_WORKERS``), within
 ``PSOPS_KANTATA_RATE_LIMIT`` requests/s."""
 

@@ -13,7 +13,10 @@ Facts of the spec that shape the connector (``sources/kantata/extract.py``):
 - ``order`` takes only the sort fields an endpoint lists; anything else is ignored by the API.
   Only ``account_memberships``, ``custom_fields``, ``custom_field_values``, ``workspaces``,
   ``time_entries``, ``workspace_resources`` and ``workspace_allocations`` list
-  ``updated_at`` *and* document ``updated_after``: the others are re-read whole.
+  ``updated_at`` *and* document ``updated_after``.  ``roles``, ``custom_field_choices``,
+  ``workweeks``, ``workweek_memberships``, ``holiday_calendar_memberships`` and
+  ``timesheet_submissions`` document ``updated_after`` and carry ``updated_at`` but list no
+  ``updated_at`` sort (read by filter, ``extract.py``); the others are re-read whole.
 - Many foreign keys are sent only when their association is included ("``user_id`` will
   only be included in the response if ``user`` is in the list of included associations"):
   ``GATED`` below; the connector asks for those includes.
@@ -59,10 +62,15 @@ def endpoint(name: str) -> Endpoint:
 
 def is_incremental(ep: Endpoint) -> bool:
     """Both a documented ``updated_after`` filter and an ``updated_at`` sort, on an object
-    that carries ``updated_at``: only then can a cursor be trusted."""
-    return (
-        "updated_after" in ep.params and "updated_at" in ep.sorts and "updated_at" in ep.field_names
-    )
+    that carries ``updated_at``: pages come in cursor order, so each page's cursor holds."""
+    return is_filterable(ep) and "updated_at" in ep.sorts
+
+
+def is_filterable(ep: Endpoint) -> bool:
+    """A documented ``updated_after`` filter on an object that carries ``updated_at``: a run
+    can ask only for what changed, even where the pages cannot come in ``updated_at`` order
+    (e.g. timesheet submissions, sorted by ``date`` only)."""
+    return "updated_after" in ep.params and "updated_at" in ep.field_names
 
 
 def includes_of(query_value: str | None) -> list[str]:

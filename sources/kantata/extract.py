@@ -8,8 +8,9 @@ includes that make Kantata send foreign keys (``user_id`` on a time entry ...), 
 ``subject_type`` (``User``, ``Workspace``) for custom fields and their values, and one pass
 for active and one for inactive account memberships.
 
-Incremental on ``updated_at`` only where the endpoint documents both the ``updated_after``
-filter and the ``updated_at`` sort (``contract.is_incremental``): a run asks for
+Incremental on ``updated_at`` where the endpoint documents the ``updated_after`` filter and the
+object carries ``updated_at``.  Where it also documents the ``updated_at`` sort
+(``contract.is_incremental``), a run asks for
 ``updated_after`` = the committed cursor less one second (Kantata's filter is strict and its
 timestamps have whole seconds, so records updated in the cursor's own second are read again:
 upserts make that harmless, and a crash between two pages of one second never skips a
@@ -19,8 +20,16 @@ rows to serve one (the sandbox seeks instead, ``sources/sandbox/keyset``): on bi
 after ``restart_after_pages`` pages the window restarts at page 1 from the last cursor.  An
 endpoint read in several passes commits its cursor only after the last pass (the max of all).
 
-Every other endpoint (users, roles, workweeks, holidays, timesheet submissions ...) is read
-whole on every run, which also lets the loader mark what it no longer lists as deleted.
+Where the filter is documented but not the sort (timesheet submissions, roles, workweeks ...:
+``contract.is_filterable``), a run asks for ``updated_after`` the same way and reads the
+changed records whole, in the endpoint's default order; the cursor moves once, after the last
+page, to the greatest ``updated_at`` read — but never past the server's clock (the HTTP
+``Date``) when the pass began: a record updated while the pass was paging may have been on a
+page already read, and is read again by the next run.  Such an object's deletes are seen by
+a whole read (``psops refresh --full``, the nightly run), as for the sorted ones.
+
+Every other endpoint (users, holidays, time off entries ...) is read whole on every run, which
+also lets the loader mark what it no longer lists as deleted.
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -42,6 +52,7 @@ from sources.common.settings import RunSettings, read_run_settings, validated_ur
 from sources.kantata.contract import (
     CUSTOM_FIELD_SUBJECTS,
     ENDPOINTS,
+    is_filterable,
     is_incremental,
     request_problems,
 )
@@ -54,6 +65,8 @@ URL_VARIABLE = "KANTATA_URL"
 TOKEN_VARIABLE = "KANTATA_TOKEN"
 MAX_PER_PAGE = 200
 CURSOR_FIELD = "updated_at"
+# a pass read without the updated_at sort ends its cursor this far before its first answer
+CLOCK_MARGIN = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,12 @@ class Read:
 
     @property
     def incremental(self) -> bool:
+        """Read from a cursor: by ``updated_after``, in ``updated_at`` order or not."""
+        return is_filterable(ENDPOINTS[self.obj])
+
+    @property
+    def ordered(self) -> bool:
+        """Pages in ``updated_at`` order, so each page's max ``updated_at`` is a safe cursor."""
         return is_incremental(ENDPOINTS[self.obj])
 
 
@@ -141,6 +160,13 @@ def get_page(
 ) -> dict[str, Any]:
     """One GET of ``/api/v1/<obj>.json``; refused credentials raise SourceConfigError.
     A query the endpoint does not document is a psops bug: ValueError before sending."""
+    return get_response(session, config, obj, params).json()
+
+
+def get_response(
+    session: requests.Session, config: KantataConfig, obj: str, params: dict[str, Any]
+) -> requests.Response:
+    """``get_page``'s answer before its body is read (its ``Date`` header dates a pass)."""
     problems = request_problems(ENDPOINTS[obj], {k: str(v) for k, v in params.items()})
     if problems:
         raise ValueError(f"kantata: psops would send an undocumented query: {problems}")
@@ -158,7 +184,7 @@ def get_page(
             f"kantata: GET {url} params={params} answered HTTP {response.status_code}: "
             f"{_error_messages(response)}"
         )
-    return response.json()
+    return response
 
 
 def _error_messages(response: requests.Response) -> str:
@@ -194,36 +220,50 @@ def updated_after_param(cursor: str) -> str:
     return format_cursor(stamp - timedelta(seconds=1)) + "Z"
 
 
+def server_clock(response: requests.Response) -> str | None:
+    """The server's time when it answered (HTTP ``Date``), less ``CLOCK_MARGIN``, as a
+    cursor; None without a readable header."""
+    try:
+        stamp = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return format_cursor(stamp - CLOCK_MARGIN)
+
+
 def _pages(
     session: requests.Session,
     config: KantataConfig,
     read: Read,
     variant: Mapping[str, str],
     since: str | None,
-) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
-    """``(records, max updated_at)`` per page of one pass; incremental passes come in
-    ``updated_at`` order from ``since``, whole passes in the endpoint's default order."""
+) -> Iterator[tuple[list[dict[str, Any]], str | None, str | None]]:
+    """``(records, max updated_at, the server's clock)`` per page of one pass; ordered passes
+    come in ``updated_at`` order from ``since``, the others in the endpoint's default order
+    (filtered by ``since`` when the endpoint allows)."""
     window = since
     page = 1
     while True:
         params: dict[str, Any] = {**read.params, **variant, "page": page}
         params["per_page"] = config.per_page
-        if read.incremental:
+        if read.ordered:
             params["order"] = f"{CURSOR_FIELD}:asc"
-            if window is not None:
-                params["updated_after"] = updated_after_param(window)
-        body = get_page(session, config, read.obj, params)
+        if read.incremental and window is not None:
+            params["updated_after"] = updated_after_param(window)
+        response = get_response(session, config, read.obj, params)
+        body = response.json()
         records = records_of(body, read.obj)
         for name in read.stamp:
             for record in records:
                 record.setdefault(name, variant.get(name))
         cursor = page_cursor(records) if read.incremental else None
         if records:
-            yield records, cursor
+            yield records, cursor, server_clock(response)
         page_count = int((body.get("meta") or {}).get("page_count") or 0)
         if not records or page >= page_count:
             return
-        restart = read.incremental and page >= config.restart_after_pages
+        restart = read.ordered and page >= config.restart_after_pages
         if restart and cursor and (window is None or cursor > window):
             window, page = cursor, 1  # a fresh, shallow window from where we are
             continue
@@ -234,27 +274,40 @@ def fetch_object(
     session: requests.Session, config: KantataConfig, obj: str, since: str | None
 ) -> Iterator[Batch]:
     """Every record of ``obj`` updated at/after ``since`` (all when None, and always all for
-    an endpoint without a documented incremental filter and sort), one Batch per page."""
+    an endpoint without a documented ``updated_after`` filter), one Batch per page."""
     read = READS[obj]
     since = since if read.incremental else None
-    several = len(read.variants) > 1
+    # the cursor moves per page only in updated_at order and one pass; else once, at the end
+    at_the_end = len(read.variants) > 1 or not read.ordered
     reached: str | None = None
+    began: str | None = None  # the server's clock at the first page (unordered passes)
     pages = 0
     for variant in read.variants:
-        for records, cursor in _pages(session, config, read, variant, since):
+        for records, cursor, clock in _pages(session, config, read, variant, since):
             pages += 1
-            if several:  # the cursor moves only once every pass is read
+            began = began or clock
+            if at_the_end:
                 reached = max(filter(None, (reached, cursor)), default=None)
                 cursor = None
             yield Batch({obj: records}, cursor=cursor)
-    if several and reached is not None:
+    if at_the_end and reached is not None:
+        if not read.ordered and began is not None:
+            reached = min(reached, began)  # a record changed mid-pass is read again
         yield Batch({}, cursor=reached)
-    if read.incremental:
+    if read.ordered:
         log.info("kantata %s: %d page(s) read since %s", obj, pages, since or "the beginning")
+    elif read.incremental:
+        log.info(
+            "kantata %s: %d page(s) of records updated since %s (Kantata documents the "
+            "updated_after filter, not the updated_at sort: the cursor moves after the pass)",
+            obj,
+            pages,
+            since or "the beginning",
+        )
     else:
         log.info(
-            "kantata %s: %d page(s), read whole (Kantata documents no updated_at sort and "
-            "filter for it)",
+            "kantata %s: %d page(s), read whole (Kantata documents no updated_after filter "
+            "on an object with updated_at)",
             obj,
             pages,
         )
