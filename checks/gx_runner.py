@@ -2,6 +2,15 @@
 Expectations Core 1.x in an ephemeral (in-memory) context, and turn GX's result into plain
 ``ExpectationOutcome``s.  Nothing is written to disk and nothing goes over the network.
 
+A suite given ``loaded_since`` (the hourly run: the time its last passing result was
+recorded) reads only the rows that can change its verdict: those loaded since then, the
+older rows sharing a value with them in a column that must be unique, and the rows holding a
+column's newest value (``expect_column_max_to_be_between``).  Every row loaded since was
+judged, so a row that failed keeps failing until it is fixed: a failed suite never moves
+its ``loaded_since``.  What changes without a load — a reference table losing a key, the
+as-of date, the gate config — is judged for older rows by the full scan (``--full``, the
+nightly run).
+
 The quarantine share is not a property of the table's rows, so it is measured in DuckDB
 (``raw._quarantine``) and judged against ``checks.config`` thresholds here.
 """
@@ -49,8 +58,14 @@ QUARANTINE_TABLE = "raw._quarantine"
 SEED_PREFIX = "seed."  # a spec reference "seed.sla_policies.priority" reads the dbt seed
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, table: str, as_of: date) -> SuiteOutcome:
-    """Validate the live rows (``NOT _deleted``) of raw ``table`` with its suite.
+def run_suite(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    as_of: date,
+    loaded_since: datetime | None = None,
+) -> SuiteOutcome:
+    """Validate the live rows (``NOT _deleted``) of raw ``table`` with its suite; with
+    ``loaded_since``, the rows that can change the verdict (module docstring).
 
     ``con`` may be read-only.  Raises ``KeyError`` when ``table`` has no suite.
     """
@@ -85,15 +100,27 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, as_of: date) -> SuiteO
             )
         )
     read = [c for c in suite.columns if c in columns]
-    frame = _live_rows(con, table, read, has_deleted_flag="_deleted" in columns)
     specs = [s for s in suite.expectations if s.column in columns]
+    live = "NOT coalesce(_deleted, false)" if "_deleted" in columns else "true"
+    if loaded_since is not None and "_loaded_at" not in columns:
+        loaded_since = None  # no load times: every row
+    frame = _rows_to_judge(con, table, read, live, specs, loaded_since)
+    live_rows = (
+        len(frame)
+        if loaded_since is None
+        else con.execute(f"SELECT count(*) FROM {table} WHERE {live}").fetchone()[0]
+    )
     outcomes += _validate(con, suite, specs, frame, as_of)
     if suite.volume:
-        outcomes.append(volume_outcome(con, table, len(frame)))
+        outcomes.append(volume_outcome(con, table, live_rows))
     if suite.quarantine is not None:
-        outcomes.append(_quarantine_outcome(con, suite, table, len(frame)))
+        outcomes.append(_quarantine_outcome(con, suite, table, live_rows))
 
-    outcome = SuiteOutcome(suite.name, table, len(frame), outcomes)
+    scope = None
+    if loaded_since is not None:
+        since = loaded_since.isoformat(sep=" ", timespec="seconds")
+        scope = f"{len(frame)} rows: loaded since {since} UTC, or sharing a unique value"
+    outcome = SuiteOutcome(suite.name, table, live_rows, outcomes, scope)
     log.info(
         "GX suite %s: %s in %.2fs",
         suite.name,
@@ -126,12 +153,36 @@ def _quote(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _live_rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], has_deleted_flag: bool
+def _rows_to_judge(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    live: str,
+    specs: list[ExpectationSpec],
+    loaded_since: datetime | None,
 ) -> pd.DataFrame:
-    where = " WHERE NOT coalesce(_deleted, false)" if has_deleted_flag else ""
+    """The live rows, or with ``loaded_since`` those that can change the verdict: loaded
+    since, sharing a value with one of them in a must-be-unique column, or holding a
+    column's newest value."""
     select = ", ".join(_quote(c) for c in columns)
-    return con.execute(f"SELECT {select} FROM {table}{where}").fetchdf()
+    if loaded_since is None:
+        return con.execute(f"SELECT {select} FROM {table} WHERE {live}").fetchdf()
+    fresh = f"{live} AND _loaded_at >= ?"
+    terms, params = ["_loaded_at >= ?"], [loaded_since]
+    for spec in specs:
+        column = _quote(spec.column)
+        if spec.expectation == "expect_column_values_to_be_unique":
+            terms.append(f"{column} IN (SELECT {column} FROM {table} WHERE {fresh})")
+            params.append(loaded_since)
+        elif spec.expectation == "expect_column_max_to_be_between":
+            where = live
+            if spec.only_where is not None:
+                where += f" AND {_quote(spec.only_where[0])} = ?"
+                params.append(spec.only_where[1])
+            terms.append(f"{column} = (SELECT max({column}) FROM {table} WHERE {where})")
+    return con.execute(
+        f"SELECT {select} FROM {table} WHERE {live} AND ({' OR '.join(terms)})", params
+    ).fetchdf()
 
 
 class _KnownValues:
@@ -238,6 +289,8 @@ def _validate(
     by_id: dict[str, ExpectationSpec] = {}
     for spec in specs:
         kwargs = spec.resolve_kwargs(inputs)
+        if "value_set" in kwargs:
+            kwargs["value_set"] = _values_present(kwargs["value_set"], frame[spec.column])
         for bound in ("min_value", "max_value"):
             if bound in kwargs:
                 kwargs[bound] = _fit_bound(kwargs[bound], frame[spec.column])
@@ -270,6 +323,17 @@ def _validate(
         for r in result.results
     }
     return [outcomes_by_id[i] for i in by_id]
+
+
+def _values_present(value_set: list[Any], series: pd.Series) -> list[Any]:
+    """The allowed values that occur in ``series``: the same verdict for every row, and GX
+    copies an expectation's configuration (its value set) hundreds of times per suite — a
+    set of 31k issue ids cost 5 s for a handful of changelog rows.  Only for text values
+    (ids, names), which compare alike in DuckDB, pandas and Python."""
+    if not all(isinstance(v, str) for v in value_set):
+        return value_set
+    present = {v for v in series.dropna().unique() if isinstance(v, str)}
+    return [v for v in value_set if v in present]
 
 
 def _outcome(

@@ -58,6 +58,8 @@ class SuiteOutcome:
     table: str
     row_count: int
     expectations: list[ExpectationOutcome]
+    # rows judged by the row-level expectations when not all: "1,204 loaded since ..."
+    scope: str | None = None
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -82,6 +84,8 @@ class SuiteOutcome:
         """First line: the verdict; then one line per failed check with counts and sample."""
         n_checks = len(self.expectations)
         scope = f"{n_checks} checks on {self.row_count} rows"
+        if self.scope:
+            scope += f" (row rules on {self.scope})"
         errors, warnings = len(self.errors), len(self.warnings)
         if not self.passed:
             head = (

@@ -131,6 +131,18 @@ def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def last_passed(con: duckdb.DuckDBPyConnection, check_name: str, asset: str) -> datetime | None:
+    """When the check last passed (no expectation failed, warnings neither); None when it
+    never did."""
+    if not _has_results(con):
+        return None
+    return con.execute(
+        f"SELECT max(checked_at) FROM {RESULTS_TABLE} WHERE check_name = ? AND asset = ? "
+        "AND passed",
+        [check_name, asset],
+    ).fetchone()[0]
+
+
 def run_results(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[CheckResult]:
     """The results of ``run_id`` (default: the latest run that recorded any), failures
     first, errors before warnings."""

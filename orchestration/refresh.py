@@ -193,7 +193,7 @@ def run_refresh(
     ``log_level`` and above."""
     from orchestration.defs.assets.ingest import ingest_op_name
     from orchestration.defs.definitions import REFRESH_JOB, build_definitions, ingest_assets
-    from orchestration.defs.schedules import DBT_OP_NAME, refresh_run_config
+    from orchestration.defs.schedules import DBT_OP_NAME, GATE_OP_NAME, refresh_run_config
     from sources.registry import all_sources
 
     defs = build_definitions(settings)
@@ -206,7 +206,8 @@ def run_refresh(
         assets_of = {a.op.name: set(a.keys) for a in ingest_assets}
         sources = [s.name for s in all_sources() if keys & assets_of[ingest_op_name(s.name)]]
     builds_dbt = job.has_node_named(DBT_OP_NAME)
-    run_config = refresh_run_config(full, sources, log_level=log_level, dbt=builds_dbt)
+    gates = job.has_node_named(GATE_OP_NAME)
+    run_config = refresh_run_config(full, sources, log_level=log_level, dbt=builds_dbt, gate=gates)
     with _instance(settings) as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False

@@ -14,7 +14,7 @@ import pytest
 from orchestration import cli
 from orchestration.alerts_jira import alert_config, check_label
 from orchestration.alerts_jira import file_failures as file_with
-from orchestration.dq import CheckResult, check_summary, record, run_results
+from orchestration.dq import CheckResult, check_summary, last_passed, record, run_results
 
 
 def result(run_id: str, check: str, passed: bool, severity: str = "error", n: int = 0):
@@ -46,6 +46,24 @@ def test_results_are_kept_per_run_and_rerecording_a_check_replaces_it(tmp_path: 
     ]
     assert check_summary(latest) == "1 passed, 0 warned, 1 failed"
     assert check_summary(run_results(con, "run-1")) == "2 passed, 0 warned, 0 failed"
+    con.close()
+
+
+def test_the_hourly_gate_starts_from_a_suites_last_pass_never_from_a_failure(
+    tmp_path: Path,
+) -> None:
+    con = duckdb.connect(str(tmp_path / "psops.duckdb"))
+    entries = ("gx_time_entries", "raw_kantata/time_entries")
+    assert last_passed(con, *entries) is None  # no results yet: every row
+    record(con, [result("run-1", "gx_time_entries", True)])
+    record(con, [result("run-2", "gx_time_entries", False, n=3)])  # blocked
+    record(con, [result("run-3", "gx_time_entries", False, severity="warn", n=1)])
+
+    # run-2's and run-3's rows are judged again until the suite passes
+    assert last_passed(con, *entries) == datetime(2026, 10, 15, 6, 1)
+    record(con, [result("run-4", "gx_time_entries", True)])
+    assert last_passed(con, *entries) == datetime(2026, 10, 15, 6, 4)
+    assert last_passed(con, "gx_users", "raw_kantata/time_entries") is None
     con.close()
 
 

@@ -272,3 +272,106 @@ def test_a_source_silent_for_more_than_7_days_warns_on_freshness(tmp_path: Path)
     assert (fresh.passed, fresh.severity) == (False, "warn")
     assert fresh.unexpected_sample == [{"updated": "2026-10-07 23:00:00"}]
     assert outcome.passed is True
+
+
+# --- the hourly gate: what changed since a suite last passed --------------------------------
+
+SINCE = datetime(2026, 10, 15, 6)  # the suite last passed at 06:00; rows loaded before it
+LATER = datetime(2026, 10, 15, 7)  # were judged then, rows loaded at 07:00 were not
+
+
+def run_since(path: Path, table: str, since: datetime | None) -> SuiteOutcome:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return run_suite(con, table, AS_OF, loaded_since=since)
+    finally:
+        con.close()
+
+
+def opportunities_loaded_in_two_runs(tmp_path: Path) -> Path:
+    old = [
+        opportunity(1),
+        opportunity(2, Probability=150.0),  # bad, but judged (and failed) before 06:00
+        opportunity(3, SystemModstamp=datetime(2026, 10, 15, 5)),  # the newest, old load
+    ]
+    new = [
+        opportunity(4, _loaded_at=LATER),
+        opportunity(5, Probability=-5.0, _loaded_at=LATER),  # bad, new
+    ]
+    return make_db(
+        tmp_path,
+        {
+            ("salesforce", "account"): [{"Id": "001A", "Region__c": "AMER"}],
+            ("salesforce", "user"): [{"Id": "005A", "Email": "a@example.com"}],
+            ("salesforce", "opportunity"): old + new,
+        },
+    )
+
+
+def test_the_hourly_gate_judges_the_rows_loaded_since_the_suite_last_passed(
+    tmp_path: Path,
+) -> None:
+    db = opportunities_loaded_in_two_runs(tmp_path)
+
+    full = run_since(db, "raw_salesforce.opportunity", None)
+    hourly = run_since(db, "raw_salesforce.opportunity", SINCE)
+
+    probability = "expect_column_values_to_be_between(Probability)"
+    assert by_name(full, probability).unexpected_count == 2  # 006 2 and 006 5
+    assert by_name(full, probability).details == (
+        '2 of 5 rows failed "Probability must be 0–100 (%)"'
+    )
+    # the 07:00 rows, and the row holding the newest SystemModstamp (the freshness rule)
+    assert by_name(hourly, probability).unexpected_sample == [{"Id": "0065", "Probability": -5.0}]
+    assert by_name(hourly, probability).details == (
+        '1 of 3 rows failed "Probability must be 0–100 (%)"'
+    )
+    fresh = by_name(hourly, "expect_column_max_to_be_between(SystemModstamp)")
+    assert fresh.details.startswith("observed 2026-10-15 05:00:00: meets")
+    assert hourly.row_count == full.row_count == 5  # volume and quarantine: every live row
+    assert (
+        hourly.summary()
+        .splitlines()[0]
+        .endswith(
+            "on 5 rows (row rules on 3 rows: loaded since 2026-10-15 06:00:00 UTC, or sharing a "
+            "unique value)"
+        )
+    )
+
+
+def test_a_new_row_repeating_an_older_rows_unique_value_fails_with_both(tmp_path: Path) -> None:
+    projects = [
+        {"id": "1", "key": "PSOPS", "name": "PS Ops"},
+        {"id": "2", "key": "ACME", "name": "Acme rollout"},
+        {"id": "3", "key": "GLOBX", "name": "Globex", "_loaded_at": LATER},
+        {"id": "4", "key": "ACME", "name": "Acme phase 2", "_loaded_at": LATER},
+    ]
+    db = make_db(tmp_path, {("jira", "projects"): projects})
+
+    outcome = run_since(db, "raw_jira.projects", SINCE)
+
+    key = by_name(outcome, "expect_column_values_to_be_unique(key)")
+    assert (key.passed, key.unexpected_count) == (False, 2)  # the new ACME and the old one
+    assert key.unexpected_sample == [{"id": "2", "key": "ACME"}, {"id": "4", "key": "ACME"}]
+    assert key.details == '2 of 3 rows failed "key must be unique"'  # 3, 4 and the old ACME
+
+
+def test_nothing_loaded_since_judges_no_row_but_still_the_newest_value(tmp_path: Path) -> None:
+    db = make_db(tmp_path, {("jira", "projects"): [{"id": "1", "key": "PSOPS", "name": "P"}]})
+
+    outcome = run_since(db, "raw_jira.projects", SINCE)
+
+    assert outcome.passed and outcome.row_count == 1
+    assert by_name(outcome, "expect_column_values_to_not_be_null(key)").details == (
+        'all 0 rows meet "key must be set"'
+    )
+
+
+def test_a_reference_set_is_cut_to_the_values_the_rows_hold_without_changing_a_verdict() -> None:
+    import pandas as pd
+
+    from checks.gx_runner import _values_present
+
+    rows = pd.Series(["i-2", None, "i-9"])  # i-9 is unknown either way
+    assert _values_present(["i-1", "i-2", "i-3"], rows) == ["i-2"]
+    assert _values_present([1, 2, 3], pd.Series([2])) == [1, 2, 3]  # not text: as given

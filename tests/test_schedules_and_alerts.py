@@ -52,6 +52,7 @@ def test_the_nightly_schedule_re_extracts_everything_and_the_hourly_one_does_not
         "ingest_kantata",
         "ingest_jira",
         "ingest_salesforce",
+        "gx_raw_suites",
         "dbt_models",
     }
 
@@ -62,15 +63,17 @@ def test_one_run_config_builder_serves_the_schedules_and_a_subset_refresh() -> N
             "ingest_kantata": {"config": {"full": True}},
             "ingest_jira": {"config": {"full": True}},
             "ingest_salesforce": {"config": {"full": True}},
+            "gx_raw_suites": {"config": {"full": True}},
             "dbt_models": {"config": {"full": True}},
         }
     }
-    assert refresh_run_config(False, ["jira"], log_level="DEBUG", dbt=False) == {
+    assert refresh_run_config(False, ["jira"], log_level="DEBUG", dbt=False, gate=False) == {
         "ops": {"ingest_jira": {"config": {"full": False}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG"}}},
     }
     assert refresh_run_config(False, [], log_level="CRITICAL")["ops"] == {
-        "dbt_models": {"config": {"full": False}}
+        "gx_raw_suites": {"config": {"full": False}},
+        "dbt_models": {"config": {"full": False}},
     }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
 from orchestration.defs.assets.ingest import ingest_op_name
+from orchestration.defs.checks import GATE_OP_NAME
 from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"
@@ -20,13 +21,17 @@ def refresh_run_config(
     sources: Iterable[str] | None = None,
     log_level: str | None = None,
     dbt: bool = True,
+    gate: bool = True,
 ) -> dict:
     """Run config that tells the ingest asset of every source (or of ``sources``, the names
-    a subset run ingests) whether to re-extract everything and, when the run builds dbt
-    (``dbt``), dbt whether to rebuild its incremental models and fetch column metadata;
-    with ``log_level``, also the level of Dagster's console log."""
+    a subset run ingests) whether to re-extract everything, the gate (``gate``: when the
+    run has it) whether to judge every row or what changed since each suite last passed,
+    and, when the run builds dbt (``dbt``), dbt whether to rebuild its incremental models
+    and fetch column metadata; with ``log_level``, also the level of Dagster's console log."""
     names = [s.name for s in all_sources()] if sources is None else list(sources)
     config: dict = {"ops": {ingest_op_name(name): {"config": {"full": full}} for name in names}}
+    if gate:
+        config["ops"][GATE_OP_NAME] = {"config": {"full": full}}
     if dbt:
         config["ops"][DBT_OP_NAME] = {"config": {"full": full}}
     if log_level is not None:
