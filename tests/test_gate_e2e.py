@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -84,25 +85,35 @@ def test_a_warning_publishes_and_shows_in_mart_dq_results(published) -> None:
     assert (warehouse / "export" / "mart_dq_results.parquet").exists()
 
 
+def _now() -> datetime:
+    """A load time (UTC, naive): a row changed "now" is one the next gate must judge (an
+    incremental run's suites judge the rows loaded since they last passed)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def _duplicate_an_issue_key(con: duckdb.DuckDBPyConnection) -> None:
     """Two Jira issues carrying one key (on long-unchanged issues, so an incremental load
-    does not rewrite them)."""
+    does not rewrite them), the second as if just loaded."""
     first, second = con.execute(
         "SELECT key FROM raw_jira.issues ORDER BY updated, id LIMIT 2"
     ).fetchall()
-    con.execute("UPDATE raw_jira.issues SET key = ? WHERE key = ?", [first[0], second[0]])
+    con.execute(
+        "UPDATE raw_jira.issues SET key = ?, _loaded_at = ? WHERE key = ?",
+        [first[0], _now(), second[0]],
+    )
 
 
 def _orphan_time_entries(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "UPDATE raw_kantata.time_entries SET user_id = 'u-ghost' "
-        "WHERE id IN (SELECT id FROM raw_kantata.time_entries ORDER BY id LIMIT 3)"
+        "UPDATE raw_kantata.time_entries SET user_id = 'u-ghost', _loaded_at = ? "
+        "WHERE id IN (SELECT id FROM raw_kantata.time_entries ORDER BY id LIMIT 3)",
+        [_now()],
     )
 
 
 def _drop_a_fifth_of_the_time_entries(con: duckdb.DuckDBPyConnection) -> None:
     # an incremental object: the next refresh asks only for changes, so the rows stay gone
-    # (timesheet submissions are re-read whole every run and would simply come back)
+    # (time off entries are re-read whole every run and would simply come back)
     con.execute("DELETE FROM raw_kantata.time_entries WHERE hash(id) % 5 = 0")
 
 
