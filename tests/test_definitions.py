@@ -182,3 +182,28 @@ def test_loading_without_a_manifest_names_make_manifest(tmp_path) -> None:
 
     with pytest.raises(resources.ManifestMissing, match="run `make manifest`"):
         resources.dbt_manifest(tmp_path / "manifest.json")
+
+
+def test_recorded_row_counts_join_each_tables_event_as_it_streams(tmp_path) -> None:
+    """On DuckDB each table's post-hook leaves its row count in a file; the events pass
+    through in order, a table's materialization gaining ``dagster/row_count`` and a view
+    (no file) or an unreadable count left as it came."""
+    from dagster import AssetMaterialization, Output
+
+    from orchestration.defs.assets.dbt import with_recorded_row_counts
+
+    (tmp_path / "model.psops.fct_a.csv").write_text("1234\n")
+    (tmp_path / "model.psops.fct_b.csv").write_text("")
+    events = [
+        Output(None, "fct_a", metadata={"unique_id": "model.psops.fct_a"}),
+        AssetMaterialization("stg_v", metadata={"unique_id": "model.psops.stg_v"}),
+        Output(None, "fct_b", metadata={"unique_id": "model.psops.fct_b"}),
+        "a check result passes untouched",
+    ]
+    out = list(with_recorded_row_counts(iter(events), tmp_path))
+    assert out[0].metadata["dagster/row_count"].value == 1234
+    assert out[0].metadata["dagster/storage_kind"].value == "duckdb"
+    assert out[0].metadata["unique_id"].value == "model.psops.fct_a"
+    assert "dagster/row_count" not in out[1].metadata
+    assert "dagster/row_count" not in out[2].metadata
+    assert out[3] == events[3]

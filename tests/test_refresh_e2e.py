@@ -4,6 +4,7 @@ gate, a real dbt build and the publish step, driven through the `psops` command 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -88,6 +89,33 @@ def test_refresh_publishes_the_marts(published) -> None:
         con.close()
     assert (warehouse / "export" / "mart_utilization_weekly.parquet").exists()
     assert not list(warehouse.glob(".analytics.*")), "no staging file is left behind"
+
+
+def test_each_table_dbt_built_recorded_its_row_count(published) -> None:
+    """The row counts the refresh's Dagster events carry (dbt's record_row_count post-hook,
+    orchestration/defs/assets/dbt.py) are each table's rows as built: every model, seed
+    and snapshot that is a table, no view."""
+    warehouse, result, _ = published
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((warehouse / ".dbt" / "target" / "manifest.json").read_text())
+    counted = {p.stem: int(p.read_text()) for p in (warehouse / ".dbt" / "row_counts").iterdir()}
+    nodes = manifest["nodes"].values()
+    tables = {
+        n["unique_id"]: n["relation_name"]
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "snapshot")
+        and n["config"]["materialized"] != "view"
+    }
+    assert set(counted) == set(tables)
+    con = duckdb.connect(str(warehouse / "psops.duckdb"), read_only=True)
+    try:
+        built = {
+            u: con.execute(f"SELECT count(*) FROM {r}").fetchone()[0] for u, r in tables.items()
+        }
+    finally:
+        con.close()
+    assert counted == built
+    assert counted["model.psops.fct_time_entries"] > 0
 
 
 def test_every_request_and_answer_follows_the_vendor_contract(published) -> None:

@@ -3,13 +3,22 @@ as an asset check (error severity blocks what is downstream, publish included)."
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import shutil
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config, ResourceParam
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    Config,
+    MetadataValue,
+    Output,
+    ResourceParam,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -23,6 +32,7 @@ from orchestration.defs.resources import WarehouseResource, dbt_manifest
 from orchestration.settings import Settings
 
 PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt writes
+ROW_COUNTS_VAR = "psops_row_counts_dir"  # dbt_project/macros/record_row_count.sql
 AS_OF_VAR = "psops_as_of"  # dbt_project/macros/as_of_date.sql
 MARTS_SCHEMA = "marts"
 
@@ -76,6 +86,8 @@ def dbt_vars(settings: Settings, warehouse: WarehouseResource) -> dict[str, str]
     }
     if settings.dbt_target == "postgres":
         values.update(settings.pg_dbt_vars())
+    else:
+        values[ROW_COUNTS_VAR] = str(row_counts_dir(warehouse))
     return values
 
 
@@ -91,6 +103,41 @@ def dbt_target_dir(warehouse: WarehouseResource) -> Path:
     the last run is re-parsed only where it changed (``partial_parse.msgpack``).  Runs of one
     warehouse never overlap (the writer lock)."""
     return warehouse.paths.root / ".dbt" / "target"
+
+
+def row_counts_dir(warehouse: WarehouseResource) -> Path:
+    """Where each table dbt builds on DuckDB leaves its row count (``<unique_id>.csv``,
+    written by the ``record_row_count`` post-hook): the same folder every run."""
+    return warehouse.paths.root / ".dbt" / "row_counts"
+
+
+def with_recorded_row_counts(events: Iterable[Any], folder: Path) -> Iterator[Any]:
+    """dbt's Dagster events as they come, each table's materialization carrying the row
+    count its post-hook recorded (``dagster/row_count``, as ``fetch_row_counts`` gives).
+    On DuckDB ``fetch_row_counts`` cannot count until dbt exits (dbt holds the file), so it
+    holds back every event until then: ~900 events written after the build, ~13 s of a
+    medium refresh.  Here they are written while dbt builds.  A table whose count is
+    missing (a view, a failed hook) keeps its event without one."""
+    for event in events:
+        if isinstance(event, (Output, AssetMaterialization)):
+            unique_id = event.metadata.get("unique_id")
+            count = _recorded_row_count(folder, getattr(unique_id, "value", None))
+            if count is not None:
+                metadata = {
+                    "dagster/row_count": MetadataValue.int(count),
+                    "dagster/storage_kind": MetadataValue.text("duckdb"),
+                }  # the keys of dagster's TableMetadataSet, as fetch_row_counts writes them
+                event = event.with_metadata({**event.metadata, **metadata})
+        yield event
+
+
+def _recorded_row_count(folder: Path, unique_id: str | None) -> int | None:
+    if not unique_id:
+        return None
+    try:
+        return int((folder / f"{unique_id}.csv").read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> list[str]:
@@ -124,10 +171,18 @@ def dbt_models(
     try:
         target_path = dbt_target_dir(warehouse)
         events = dbt.cli(args, context=context, target_path=target_path).stream()
-        events = events.fetch_row_counts()
-        # column schema and lineage: a query and a SQL parse per model, ~40 s on the small
-        # sandbox — on the nightly full run only (the UI shows the latest it has)
-        yield from events.fetch_column_metadata() if config.full else events
+        if config.full:
+            # column schema and lineage: a query and a SQL parse per model, ~40 s on the
+            # small sandbox — on the nightly full run only (the UI shows the latest it has)
+            events = events.fetch_column_metadata()
+        if dsn:
+            events = events.fetch_row_counts()
+        else:  # counted by dbt's post-hooks: the events stream while dbt builds
+            counts = row_counts_dir(warehouse)
+            shutil.rmtree(counts, ignore_errors=True)
+            counts.mkdir(parents=True)
+            events = with_recorded_row_counts(events, counts)
+        yield from events
     finally:  # what dbt built, also after a failed build (as on DuckDB)
         if dsn:
             with warehouse.connect() as con:
