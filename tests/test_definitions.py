@@ -3,6 +3,8 @@ publish step is an asset, grouped by layer, with lineage from API object to mart
 
 from __future__ import annotations
 
+import json
+
 from dagster import AssetKey
 
 from sources.sandbox.schema import SYSTEMS
@@ -207,3 +209,36 @@ def test_recorded_row_counts_join_each_tables_event_as_it_streams(tmp_path) -> N
     assert "dagster/row_count" not in out[1].metadata
     assert "dagster/row_count" not in out[2].metadata
     assert out[3] == events[3]
+
+
+def test_the_reconciliations_run_nightly_and_every_other_test_every_refresh(tmp_path) -> None:
+    """The hourly refresh leaves out the dbt tests tagged nightly (the reconciliations that
+    re-derive a mart from staging); the nightly full refresh runs them.  None of them is an
+    asset check (each reads several models), so an hourly run leaves no check unexecuted."""
+    from orchestration.defs.assets.dbt import NIGHTLY_TAG, build_args, dbt_models
+    from orchestration.defs.resources import WarehouseResource, dbt_manifest
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env(dotenv=None).with_values({"PSOPS_WAREHOUSE_DIR": str(tmp_path)})
+    warehouse = WarehouseResource(directory=str(tmp_path))
+    hourly = build_args(settings, warehouse, full=False)
+    nightly = build_args(settings, warehouse, full=True)
+    assert hourly[-2:] == ["--exclude", "tag:nightly"] and "--full-refresh" not in hourly
+    assert "--exclude" not in nightly and "--full-refresh" in nightly
+
+    tagged = {
+        node["name"]: node
+        for node in json.loads(dbt_manifest().read_text())["nodes"].values()
+        if NIGHTLY_TAG in node["tags"]
+    }
+    assert set(tagged) == {
+        "assert_every_delivery_person_week_appears_once_in_timesheet_compliance",
+        "assert_open_admin_findings_reconcile_to_summary",
+        "assert_every_employed_person_day_appears_once",
+        "assert_monthly_billable_hours_reconcile_to_staging",
+        "assert_every_ticket_in_scope_has_one_clock_per_metric",
+    }
+    assert {n["resource_type"] for n in tagged.values()} == {"test"}
+    assert all(len(n["depends_on"]["nodes"]) > 1 for n in tagged.values())
+    check_names = {key.name for key in dbt_models.check_keys}
+    assert not check_names & set(tagged)

@@ -1,3 +1,5 @@
+{{ config(tags=['nightly']) }}
+-- tag nightly: run by the nightly full refresh and in CI, not by the hourly one
 -- Reconciliation of timesheet compliance (DOMAIN.md §11): every person-week with a day in a
 -- delivery role and capacity > 0 in fct_utilization_daily (the utilization population) is
 -- in fct_timesheet_compliance exactly once and no other week is; and each week's org row of

@@ -1,3 +1,5 @@
+{{ config(tags=['nightly']) }}
+-- tag nightly: run by the nightly full refresh and in CI, not by the hourly one
 -- The admin findings summary agrees with the open findings (DOMAIN.md §11): the as-of
 -- date's week in mart_admin_findings_summary counts, per rule and system, exactly the rows
 -- of dq_admin_findings; and every open finding was first seen on or before it was last seen.

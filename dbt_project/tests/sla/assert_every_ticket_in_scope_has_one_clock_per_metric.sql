@@ -1,3 +1,5 @@
+{{ config(tags=['nightly']) }}
+-- tag nightly: run by the nightly full refresh and in CI, not by the hourly one
 -- Reconciliation, computed from staging independently of the SLA models: every ticket in
 -- scope (an issue of a Jira service project created before the as-of date) has, for each
 -- of the two SLA metrics, exactly one row in fct_sla_clocks or dq_tickets_without_policy

@@ -1,3 +1,5 @@
+{{ config(tags=['nightly']) }}
+-- tag nightly: run by the nightly full refresh and in CI, not by the hourly one
 -- Completeness and uniqueness of the utilization grain, derived from dim_consultant and
 -- dim_date: every day a consultant (a Kantata user) is employed within the window of
 -- fct_utilization_daily (its first day .. the last full day) is in the fact exactly once,

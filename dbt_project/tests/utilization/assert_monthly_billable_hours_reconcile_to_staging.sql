@@ -1,3 +1,5 @@
+{{ config(tags=['nightly']) }}
+-- tag nightly: run by the nightly full refresh and in CI, not by the hourly one
 -- Reconciliation, derived from staging independently of the utilization models: per month,
 -- the org row's billable_hours in mart_utilization_monthly equals the hours of every time
 -- entry of a Kantata user in a delivery role (the seed utilization_targets lists their

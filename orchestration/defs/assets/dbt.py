@@ -140,12 +140,17 @@ def _recorded_row_count(folder: Path, unique_id: str | None) -> int | None:
         return None
 
 
+NIGHTLY_TAG = "nightly"  # dbt tests run by the nightly full refresh (and CI), not hourly
+
+
 def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> list[str]:
     """``dbt build`` for a refresh.  dbt's unit tests check the SQL against fixtures, not
-    the data: they run in CI (tests/test_dbt_unit_tests.py) and are left out of refreshes."""
+    the data: they run in CI (tests/test_dbt_unit_tests.py) and are left out of refreshes.
+    The reconciliations tagged ``nightly`` (each re-derives a mart from staging across
+    several models) run on the full refresh only; every other test runs every refresh."""
     args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
     args += ["--exclude-resource-type", "unit_test"]
-    return args + (["--full-refresh"] if full else [])
+    return args + (["--full-refresh"] if full else ["--exclude", f"tag:{NIGHTLY_TAG}"])
 
 
 def dbt_models(
