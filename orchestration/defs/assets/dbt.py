@@ -35,6 +35,7 @@ PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt 
 ROW_COUNTS_VAR = "psops_row_counts_dir"  # dbt_project/macros/record_row_count.sql
 AS_OF_VAR = "psops_as_of"  # dbt_project/macros/as_of_date.sql
 MARTS_SCHEMA = "marts"
+NIGHTLY_TAG = "nightly"  # dbt tests run by the nightly full refresh (and CI), not hourly
 
 
 def layer_group(fqn: list[str]) -> str:
@@ -138,9 +139,6 @@ def _recorded_row_count(folder: Path, unique_id: str | None) -> int | None:
         return int((folder / f"{unique_id}.csv").read_text().strip())
     except (OSError, ValueError):
         return None
-
-
-NIGHTLY_TAG = "nightly"  # dbt tests run by the nightly full refresh (and CI), not hourly
 
 
 def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> list[str]:
