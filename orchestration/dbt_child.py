@@ -5,6 +5,10 @@ child would keep running — and writing — for minutes.  This launcher asks th
 to SIGKILL it when its parent dies (``prctl(PR_SET_PDEATHSIG)``, which survives ``exec``),
 then becomes the venv's ``dbt``.  Elsewhere it simply becomes ``dbt``.
 
+``--psops-as-of=YYYY-MM-DD`` becomes ``PSOPS_AS_OF`` in dbt's environment: the refresh's
+as-of date, which dbt reads as it executes (``macros/as_of_date.sql``).  Passed as a dbt
+``--vars`` value instead, a new day's date would make dbt re-parse the whole project.
+
 ``psops-dbt --version`` answers from the installed packages: dagster-dbt asks it once per
 run, and dbt's own ``--version`` imports dbt and asks PyPI for the latest release (~3.7 s,
 and a wait on a machine without the internet).
@@ -19,24 +23,29 @@ import signal
 import sys
 from pathlib import Path
 
+from orchestration.settings import child_environment
+from sources.common.config import AS_OF_VARIABLE
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# psops-dbt's own argument, taken out before dbt sees the rest: the pid of the process that
-# starts dbt, the parent this launcher must find when it asks the kernel, else the parent
-# died while Python was starting.  Not a dbt --var: dbt re-parses the whole project when
-# its vars change, and a pid changes every run (partial parsing, issue 16)
+# psops-dbt's own arguments, taken out before dbt sees the rest.  Not dbt --vars: dbt
+# re-parses the whole project when its vars change (partial parsing, issue 16).
+# The pid of the process that starts dbt, the parent this launcher must find when it asks
+# the kernel, else the parent died while Python was starting.
 PARENT_FLAG = "--psops-parent-pid"
+# The run's as-of date, set as PSOPS_AS_OF for dbt.
+AS_OF_FLAG = "--psops-as-of"
 
 
-def split_parent(argv: list[str]) -> tuple[int | None, list[str]]:
-    """``(pid of --psops-parent-pid=N or None, argv without it)``."""
-    parent, rest = None, []
+def split_own_flags(argv: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``({flag: value} of psops-dbt's own ``--flag=value`` arguments, the rest for dbt)``."""
+    own, rest = {}, []
     for arg in argv:
-        if arg.startswith(PARENT_FLAG + "="):
-            value = arg.removeprefix(PARENT_FLAG + "=")
-            parent = int(value) if value.isdigit() else None
+        flag, _, value = arg.partition("=")
+        if flag in (PARENT_FLAG, AS_OF_FLAG):
+            own[flag] = value
         else:
             rest.append(arg)
-    return parent, rest
+    return own, rest
 
 
 def die_with_parent() -> None:
@@ -55,13 +64,15 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(installed_version())
         return
-    expected, argv = split_parent(sys.argv[1:])
-    parent = expected or os.getppid()
+    own, argv = split_own_flags(sys.argv[1:])
+    expected = own.get(PARENT_FLAG, "")
+    parent = int(expected) if expected.isdigit() else os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the kernel was told: stop too
         sys.exit(137)
     dbt = Path(sys.executable).parent / "dbt"
-    os.execv(dbt, [str(dbt), *argv])
+    as_of = {AS_OF_VARIABLE: own[AS_OF_FLAG]} if own.get(AS_OF_FLAG) else {}
+    os.execve(dbt, [str(dbt), *argv], child_environment(as_of))
 
 
 if __name__ == "__main__":

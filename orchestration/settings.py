@@ -55,6 +55,12 @@ PUBLISH_PG_SCHEMA_VARIABLE = "PSOPS_PUBLISH_PG_SCHEMA"
 _CWD_DOTENV = object()  # from_env's default: ``.env`` in the working directory
 
 
+def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with ``overrides``: what a child process starts with
+    (``psops-dbt`` hands dbt the run's PSOPS_AS_OF)."""
+    return {**os.environ, **overrides}
+
+
 def _blank_is_none(value: str | None) -> str | None:
     return (value or "").strip() or None
 

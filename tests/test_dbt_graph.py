@@ -117,3 +117,39 @@ def test_shared_columns_are_described_by_their_docs_block(manifest: dict[str, An
     assert sorted(own_wording) == []
     assert seen["region"] >= 15
     assert all(count > 0 for count in seen.values()), seen
+
+
+def test_a_new_as_of_date_reparses_nothing(tmp_path: Path) -> None:
+    """A refresh gives dbt its as-of date through ``psops-dbt --psops-as-of`` (PSOPS_AS_OF
+    for dbt), read as dbt executes: the next day's first refresh keeps the parse of the day
+    before (a ``--vars`` date made dbt re-parse the whole project, ~5 s on medium), and its
+    SQL says the new date."""
+    from orchestration.dbt_child import AS_OF_FLAG
+
+    launcher = str(Path(sys.executable).parent / "psops-dbt")
+    (tmp_path / "warehouse").mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PSOPS_AS_OF"},
+        "PSOPS_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+    def dbt(*args: str) -> str:
+        result = subprocess.run(
+            [launcher, *args, *project], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        return result.stdout
+
+    dbt("parse", f"{AS_OF_FLAG}=2026-10-15")
+    compiled = dbt(
+        "compile", "--inline", "select {{ as_of_date() }} as d", f"{AS_OF_FLAG}=2026-10-16"
+    )
+    assert "cast('2026-10-16' as date)" in compiled
+    log = (tmp_path / "logs" / "dbt.log").read_text()
+    second_run = log[log.rindex("Running with dbt=") :]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in second_run
+    assert "Unable to do partial parsing" not in second_run
