@@ -14,6 +14,7 @@ from typing import TextIO
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance, Definitions
 from dagster._utils.error import SerializableErrorInfo
 
+from orchestration.dbt_changes import NOT_REBUILT_KEY
 from orchestration.defs.assets.reports import REPORTS_GROUP
 from orchestration.settings import Settings
 from sources.common.errors import SourceConfigError
@@ -37,6 +38,7 @@ class RefreshOutcome:
     published: bool
     failed_checks: list[FailedCheck] = field(default_factory=list)
     passed_checks: int = 0
+    marts_unchanged: int = 0  # marts an hourly dbt build left as they were (inputs unchanged)
     warned_checks: list[FailedCheck] = field(default_factory=list)
     step_errors: list[str] = field(default_factory=list)
     publish_selected: bool = True  # False: a ``--select`` that leaves publish out
@@ -239,6 +241,9 @@ def run_refresh(
             elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                 if event.asset_key and event.asset_key.to_user_string() == "publish":
                     outcome.published = True
+                materialization = event.event_specific_data.materialization
+                if NOT_REBUILT_KEY in (materialization.metadata or {}):
+                    outcome.marts_unchanged += 1
             elif event.event_type == DagsterEventType.STEP_FAILURE:
                 error = event.event_specific_data.error
                 outcome.step_errors.append(f"{event.step_key}: {root_cause(error)}")

@@ -156,12 +156,89 @@ def test_every_sandbox_record_lands_in_raw(published, sandbox_db: Path) -> None:
         raw.close()
 
 
+def marts_snapshot(analytics: Path) -> dict[str, list]:
+    """Every dbt mart's rows as published."""
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        return {
+            t: sorted(map(str, con.execute(f"SELECT * FROM marts.{t}").fetchall()))
+            for t in dbt_marts()
+        }
+    finally:
+        con.close()
+
+
+def dbt_marts() -> list[str]:
+    manifest = json.loads((REPO_ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    return [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    ]
+
+
 def test_a_second_refresh_changes_no_raw_row(published, sandbox_env) -> None:
+    """Nothing changed in the sources: no raw row changes, dbt rebuilds nothing (every mart
+    is left as it was, its tests' latest results standing) and publish runs again."""
     warehouse, _, _ = published
     before = raw_snapshot(warehouse / "psops.duckdb")
+    marts_before = marts_snapshot(warehouse / "analytics.duckdb")
     again = psops(["refresh"], sandbox_env, warehouse)
     assert again.returncode == 0, again.stderr
     assert raw_snapshot(warehouse / "psops.duckdb") == before
+    assert f"{len(dbt_marts())} marts left as they were" in again.stdout, again.stdout
+    assert marts_snapshot(warehouse / "analytics.duckdb") == marts_before
+
+
+def test_an_hourly_refresh_rebuilds_what_a_changed_source_reaches(published, make_sandbox):
+    """Kantata halves one 8-hour time-off entry of the last weeks: the next refresh rebuilds
+    what is downstream of raw_kantata.time_off_entries (the published utilization shows 4
+    hours off that day) and leaves the marts that do not read it as they were."""
+    from sources.sandbox.serve import environment, start_all, stop_all
+
+    warehouse, _, _ = published
+    analytics = warehouse / "analytics.duckdb"
+    day_off = """
+        SELECT person.kantata_user_id, daily.date_day, daily.time_off_hours
+        FROM marts.fct_utilization_daily AS daily
+        JOIN marts.dim_consultant AS person USING (consultant_key)
+        WHERE daily.is_delivery_role AND daily.date_day BETWEEN ? AND ?
+            AND (? IS NULL OR person.kantata_user_id = ?)
+        ORDER BY 1, 2
+    """
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:  # a delivery person's full day off in the weeks before the as-of date
+        days = con.execute(day_off, ["2026-10-01", "2026-10-14", None, None]).fetchall()
+    finally:
+        con.close()
+    user_id, day, _ = next(d for d in days if d[2] == 8)
+    sandbox_db = make_sandbox()
+    con = duckdb.connect(str(sandbox_db))
+    try:
+        changed = con.execute(
+            "UPDATE kantata_time_off_entries SET hours = 4 "
+            "WHERE user_id = ? AND requested_date = ? AND hours = 8 RETURNING id",
+            [user_id, day],
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(changed) == 1
+
+    servers = start_all(sandbox_db)
+    try:
+        result = psops(["refresh"], environment(servers), warehouse)
+    finally:
+        stop_all(servers)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = int(result.stdout.split(" marts left as they were")[0].rsplit(", ", 1)[-1])
+    assert 0 < left < len(dbt_marts())
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        after = con.execute(day_off, [day, day, user_id, user_id]).fetchall()
+    finally:
+        con.close()
+    assert after == [(user_id, day, 4.0)]
 
 
 def test_wrong_token_exits_2_naming_source_and_variable(sandbox_env, tmp_path: Path) -> None:

@@ -361,7 +361,7 @@ def test_a_reader_holding_psops_duckdb_does_not_stop_a_refresh(
     )
     try:
         assert reader.stdout.readline().split() == ["ready", str(rows)]
-        refresh = start(refreshes, sandbox_env, warehouse)
+        refresh = start(refreshes, sandbox_env, warehouse, *FULL)
         code = refresh.wait()
         assert reader.poll() is None, "the reader held its connection the whole refresh"
         out, err = reader.communicate(timeout=30)  # closes its stdin: it stops
@@ -385,7 +385,7 @@ def test_status_polled_every_second_during_a_refresh_never_fails(
 ) -> None:
     """``psops status`` (and ``psops checks``) every second while a refresh runs: each
     answers, exit 0, none mentions a lock; the refresh publishes."""
-    refresh = start(refreshes, sandbox_env, warehouse)
+    refresh = start(refreshes, sandbox_env, warehouse, *FULL)
     polls: list[tuple[str, subprocess.CompletedProcess]] = []
     while refresh.proc.poll() is None:
         command = "checks" if len(polls) % 3 == 2 else "status"
@@ -498,7 +498,10 @@ KILL_POINTS: list[tuple[str, Callable[[Refresh], bool]]] = [
 ]
 
 
-FULL_INGEST = (ingest_started, ingest_writing_time_entries, ingest_last_source)
+# a refresh of the unchanged sandbox ingests a few pages and builds no dbt model (nothing
+# changed): the refreshes below run --full, so their ingest reads whole pages and their dbt
+# builds every model while the kills land and the readers read
+FULL = ("--full",)
 
 
 @pytest.mark.parametrize("point", [p for _, p in KILL_POINTS], ids=[n for n, _ in KILL_POINTS])
@@ -514,9 +517,7 @@ def test_a_refresh_killed_breaks_nothing(
     publish_before = published(warehouse)
     dead_holder = (warehouse / ".refresh.lock").read_text().strip()  # the last kill's
     export_before = export_target(warehouse)
-    # an incremental ingest fetches a few pages: the ingest kills interrupt full ones
-    full = ("--full",) if point in FULL_INGEST else ()
-    refresh = start(refreshes, sandbox_env, warehouse, *full)
+    refresh = start(refreshes, sandbox_env, warehouse, *FULL)
     code = refresh.kill_when(point)
     assert not WAITED.search(refresh.output), refresh.output
     if dead_holder:
@@ -551,7 +552,7 @@ def test_killed_during_dbt_then_refreshed_at_once(
 ) -> None:
     """The reported failure: ``psops`` SIGKILLed while dbt builds, a refresh started the
     same instant publishes (the dbt child died with its parent; nobody waits)."""
-    killed = start(refreshes, sandbox_env, warehouse)
+    killed = start(refreshes, sandbox_env, warehouse, *FULL)
     assert killed.kill_when(dbt_build_half_done) == -signal.SIGKILL
     again = start(refreshes, sandbox_env, warehouse)
     code = again.wait()

@@ -111,9 +111,14 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_OK
     if outcome.exit_code == EXIT_OK:
+        unchanged = (
+            f", {outcome.marts_unchanged} marts left as they were: their inputs did not change"
+            if outcome.marts_unchanged
+            else ""
+        )
         _say(
             f"published {settings.warehouse.analytics_db} in {elapsed:.0f}s "
-            f"({outcome.passed_checks} checks passed, run {outcome.run_id})"
+            f"({outcome.passed_checks} checks passed{unchanged}, run {outcome.run_id})"
         )
         return EXIT_OK
     if outcome.failed_checks:

@@ -2,11 +2,13 @@
 as an asset check (error severity blocks what is downstream, publish included)."""
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,27 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_child import PARENT_FLAG
+from orchestration.dbt_changes import (
+    NOT_REBUILT_KEY,
+    BuildInputs,
+    Changes,
+    in_build_order,
+    last_build,
+    project_fingerprint,
+    record_build,
+    source_fingerprints,
+    source_tables,
+    what_changed,
+)
+from orchestration.dbt_child import AS_OF_FLAG, PARENT_FLAG
 from orchestration.defs.assets.ingest import OWNERS
-from orchestration.defs.resources import WarehouseResource, dbt_manifest
+from orchestration.defs.resources import DBT_PROJECT_DIR, WarehouseResource, dbt_manifest
+from orchestration.defs.schedules import DBT_OP_NAME
+from orchestration.dq import release_dbt_duckdb
 from orchestration.settings import Settings
 
 PIPELINE_DB_VAR = "psops_pipeline_db"  # dbt_project/profiles.yml: the file dbt writes
 ROW_COUNTS_VAR = "psops_row_counts_dir"  # dbt_project/macros/record_row_count.sql
-AS_OF_VAR = "psops_as_of"  # dbt_project/macros/as_of_date.sql
 MARTS_SCHEMA = "marts"
 NIGHTLY_TAG = "nightly"  # dbt tests run by the nightly full refresh (and CI), not hourly
 
@@ -78,18 +93,28 @@ translator = PsopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 def dbt_vars(settings: Settings, warehouse: WarehouseResource) -> dict[str, str]:
     """The run's values for dbt (``--vars``): the file to build in (the run's working copy,
-    the same path every run of a warehouse) and the as-of date; on the postgres target, the
-    server and database to build in.  Nothing that changes from run to run of a day: dbt
-    re-parses the whole project when its vars change (partial parsing)."""
-    values = {
-        PIPELINE_DB_VAR: str(warehouse.paths.pipeline_db),
-        AS_OF_VAR: settings.as_of_date().isoformat(),
-    }
+    the same path every run of a warehouse); on the postgres target, the server and
+    database to build in.  Nothing that changes from run to run: dbt re-parses the whole
+    project when its vars change (partial parsing), so the as-of date goes to dbt as
+    PSOPS_AS_OF instead (``build_args``)."""
+    values = {PIPELINE_DB_VAR: str(warehouse.paths.pipeline_db)}
     if settings.dbt_target == "postgres":
         values.update(settings.pg_dbt_vars())
     else:
         values[ROW_COUNTS_VAR] = str(row_counts_dir(warehouse))
     return values
+
+
+class _ChecksOfMartsLeftAsTheyAre(logging.Filter):
+    """Dagster warns, per blocking check, when a step ends without its result.  A dbt build
+    of what changed leaves the tests of the marts it does not rebuild unexecuted on purpose
+    (``marts_left_as_they_are``): ~100 warnings an hourly run, said once in its log instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return f"emitted no result in step '{DBT_OP_NAME}'" not in record.getMessage()
+
+
+logging.getLogger("dagster._core.execution.plan.active").addFilter(_ChecksOfMartsLeftAsTheyAre())
 
 
 class DbtBuildConfig(Config):
@@ -145,10 +170,52 @@ def build_args(settings: Settings, warehouse: WarehouseResource, full: bool) -> 
     """``dbt build`` for a refresh.  dbt's unit tests check the SQL against fixtures, not
     the data: they run in CI (tests/test_dbt_unit_tests.py) and are left out of refreshes.
     The reconciliations tagged ``nightly`` (each re-derives a mart from staging across
-    several models) run on the full refresh only; every other test runs every refresh."""
+    several models) run on the full refresh only; every other test runs every refresh.
+    The as-of date reaches dbt as PSOPS_AS_OF (psops-dbt's ``--psops-as-of``), read as dbt
+    executes: a new day re-parses nothing."""
     args = ["build", "--vars", json.dumps(dbt_vars(settings, warehouse))]
+    args += [f"{AS_OF_FLAG}={settings.as_of_date().isoformat()}"]
     args += ["--exclude-resource-type", "unit_test"]
     return args + (["--full-refresh"] if full else ["--exclude", f"tag:{NIGHTLY_TAG}"])
+
+
+@cache
+def dbt_manifest_json() -> dict[str, Any]:
+    """The manifest the definitions were loaded from, parsed (once a process)."""
+    return json.loads(dbt_manifest().read_text())
+
+
+def build_inputs(settings: Settings, warehouse: WarehouseResource) -> BuildInputs:
+    """This run's dbt inputs: the project, the as-of date, each source table's content."""
+    with warehouse.connect(read_only=True) as con:
+        sources = source_fingerprints(con, source_tables(dbt_manifest_json()))
+    return BuildInputs(
+        project=project_fingerprint(DBT_PROJECT_DIR, dbt_vars(settings, warehouse)),
+        as_of=settings.as_of_date().isoformat(),
+        sources=sources,
+    )
+
+
+def changes_since_last_build(
+    context: AssetExecutionContext, warehouse: WarehouseResource, inputs: BuildInputs
+) -> Changes | None:
+    """What changed since the last recorded build (None: build everything), said in the
+    run's log."""
+    with warehouse.connect(read_only=True) as con:
+        previous = last_build(con)
+    changes = what_changed(previous, inputs)
+    if changes is None:
+        why = "no earlier build recorded" if previous is None else "the dbt project changed"
+        context.log.info(f"dbt builds every model: {why}")
+    elif not changes.sources and not changes.as_of_moved:
+        context.log.info("dbt builds nothing: no source table, nor the as-of date, changed")
+    else:
+        moved = [uid.removeprefix("source.psops.") for uid in changes.sources]
+        said = ", ".join(moved) or "no source table"
+        if changes.as_of_moved:
+            said += f"; the as-of date {previous.as_of} -> {inputs.as_of}"
+        context.log.info(f"dbt builds what changed and what is downstream: {said}")
+    return changes
 
 
 def dbt_models(
@@ -171,26 +238,82 @@ def dbt_models(
         with warehouse.connect(read_only=True) as con:
             loaded = load_raw(con, dsn)
         context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) in")
+    # on DuckDB a whole-graph build records its inputs; an hourly one rebuilds only what
+    # changed since the last (orchestration.dbt_changes).  A run of picked assets builds them.
+    inputs = None if dsn or context.is_subset else build_inputs(settings, warehouse)
+    changes = None
+    if inputs is not None and not config.full:
+        changes = changes_since_last_build(context, warehouse, inputs)
     try:
-        target_path = dbt_target_dir(warehouse)
-        events = dbt.cli(args, context=context, target_path=target_path).stream()
-        if config.full:
-            # column schema and lineage: a query and a SQL parse per model, ~40 s on the
-            # small sandbox — on the nightly full run only (the UI shows the latest it has)
-            events = events.fetch_column_metadata()
-        if dsn:
-            events = events.fetch_row_counts()
-        else:  # counted by dbt's post-hooks: the events stream while dbt builds
-            counts = row_counts_dir(warehouse)
-            shutil.rmtree(counts, ignore_errors=True)
-            counts.mkdir(parents=True)
-            events = with_recorded_row_counts(events, counts)
-        yield from events
+        select = None
+        if changes is not None:
+            manifest = dbt_manifest_json()
+            rebuilt = changes.rebuilt(manifest)
+            yield from marts_left_as_they_are(context, manifest, rebuilt, row_counts_dir(warehouse))
+            select = changes.select(manifest)
+        if select is None or select:  # []: nothing changed, no dbt
+            # one value: dagster-dbt takes the value after --select out of the args
+            args += ["--select", " ".join(select)] if select else []
+            yield from _dbt_events(context, dbt, warehouse, args, config.full, dsn, select is None)
+        if inputs is not None:  # dbt built the whole graph, or all that changed, and passed
+            release_dbt_duckdb()
+            with warehouse.connect() as con:
+                record_build(con, inputs, context.run_id)
     finally:  # what dbt built, also after a failed build (as on DuckDB)
         if dsn:
             with warehouse.connect() as con:
                 marts = fetch_schema(dsn, con, MARTS_SCHEMA)
             context.log.info(f"copied {len(marts)} marts back from PostgreSQL")
+
+
+def _dbt_events(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    args: list[str],
+    full: bool,
+    dsn: str | None,
+    whole_graph: bool,
+) -> Iterator[Any]:
+    events = dbt.cli(args, context=context, target_path=dbt_target_dir(warehouse)).stream()
+    if full:
+        # column schema and lineage: a query and a SQL parse per model, ~40 s on the
+        # small sandbox — on the nightly full run only (the UI shows the latest it has)
+        events = events.fetch_column_metadata()
+    if dsn:
+        return events.fetch_row_counts()
+    # counted by dbt's post-hooks: the events stream while dbt builds; the counts of what a
+    # build of what changed leaves as it is stay
+    counts = row_counts_dir(warehouse)
+    if whole_graph:
+        shutil.rmtree(counts, ignore_errors=True)
+    counts.mkdir(parents=True, exist_ok=True)
+    return with_recorded_row_counts(events, counts)
+
+
+def marts_left_as_they_are(
+    context: AssetExecutionContext,
+    manifest: Mapping[str, Any],
+    rebuilt: AbstractSet[str],
+    counts: Path,
+) -> Iterator[Output]:
+    """An Output for each mart a build of what changed leaves as it is (parents first, and
+    before dbt's events: a rebuilt mart may read one).  Its inputs did not change, so it is
+    current, and publish, which copies every mart, runs.  Its tests' latest results stand:
+    publish audits them."""
+    by_unique_id = {}
+    for key in mart_keys():
+        unique_id = context.assets_def.specs_by_key[key].metadata.get("dagster_dbt/unique_id")
+        if unique_id not in rebuilt:
+            by_unique_id[unique_id] = context.assets_def.get_output_name_for_asset_key(key)
+    for unique_id in in_build_order(manifest, set(by_unique_id)):
+        metadata: dict[str, Any] = {
+            NOT_REBUILT_KEY: MetadataValue.text("its inputs did not change since the last build")
+        }
+        count = _recorded_row_count(counts, unique_id)
+        if count is not None:
+            metadata["dagster/row_count"] = MetadataValue.int(count)
+        yield Output(None, output_name=by_unique_id[unique_id], metadata=metadata)
 
 
 @contextmanager
@@ -218,9 +341,14 @@ def every_node_selected_from_the_manifest() -> Iterator[None]:
         asset_utils.select_unique_ids = evaluate
 
 
-# the manifest is read, not built, here: `make manifest` / the command line build it
+# the manifest is read, not built, here: `make manifest` / the command line build it.
+# select="": every node, as the default "fqn:*" selects, but without dagster-dbt passing
+# `--select fqn:*` to every whole-graph build: dbt unions repeated --select flags, so the
+# hourly build's own `--select` (what changed, orchestration.dbt_changes) would be void
 with every_node_selected_from_the_manifest():
-    dbt_models = dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator)(dbt_models)
+    dbt_models = dbt_assets(manifest=dbt_manifest(), dagster_dbt_translator=translator, select="")(
+        dbt_models
+    )
 
 
 def mart_keys() -> list[AssetKey]:
