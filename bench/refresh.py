@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.rss import Measured, run_measured
-from bench.sandbox import PSOPS, base_env, dataset_as_of, served
+from bench.sandbox import PSOPS, base_env, dataset_as_of, free_port_run, served
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,14 @@ def _checked(measured: Measured, what: str, log: Path) -> Measured:
 
 
 def _refresh(
-    args: list[str], sandbox: Path, warehouse: Path, work_dir: Path, name: str
+    args: list[str],
+    sandbox: Path,
+    warehouse: Path,
+    work_dir: Path,
+    name: str,
+    first_port: int = 0,
 ) -> Measured:
-    with served(sandbox, work_dir / f"serve-{name}") as server_env:
+    with served(sandbox, work_dir / f"serve-{name}", first_port=first_port) as server_env:
         env = {**base_env(), **server_env}
         env.update(
             PSOPS_WAREHOUSE_DIR=str(warehouse),
@@ -59,7 +64,10 @@ def measure_refresh(
     for folder in (sandbox, warehouse):
         shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(dataset_dir, sandbox)
-    full = _refresh(["--full"], sandbox, warehouse, work_dir, "full")
+    # the same URLs for both refreshes, as a vendor's stay from one hour to the next (Jira
+    # writes its URL into each record: new ports would change every Jira table re-read)
+    ports = free_port_run()
+    full = _refresh(["--full"], sandbox, warehouse, work_dir, "full", ports)
     if keep_refreshed is not None and not keep_refreshed.exists():
         keep_refreshed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(warehouse / "psops.duckdb", keep_refreshed)
@@ -71,7 +79,7 @@ def measure_refresh(
         log,
     )
     _checked(advance, "psops sandbox advance", log)
-    incremental = _refresh([], sandbox, warehouse, work_dir, "incremental")
+    incremental = _refresh([], sandbox, warehouse, work_dir, "incremental", ports)
     return RefreshResult(full, advance, incremental)
 
 

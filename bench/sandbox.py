@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -53,17 +54,40 @@ def _read_env_file(path: Path) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def free_port_run(count: int = 3, tries: int = 50) -> int:
+    """The first of ``count`` consecutive loopback ports free now (the sandbox's three)."""
+    for _ in range(tries):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as taken:
+                    taken.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
+
+
 @contextmanager
-def served(dataset_dir: Path, work_dir: Path, timeout_s: float = 120) -> Iterator[dict[str, str]]:
+def served(
+    dataset_dir: Path, work_dir: Path, timeout_s: float = 120, first_port: int = 0
+) -> Iterator[dict[str, str]]:
     """``psops sandbox serve`` over ``dataset_dir`` in a child process; yields the
     variables it wrote (connector URLs and credentials). Stopped with SIGTERM (a SIGINT
-    may be ignored in a background job)."""
+    may be ignored in a background job). ``first_port``: the servers' ports (see
+    ``psops sandbox serve --port``), 0 for any."""
     work_dir.mkdir(parents=True, exist_ok=True)
     env_file = work_dir / "sandbox.env"
     env_file.unlink(missing_ok=True)
     log = (work_dir / "serve.log").open("w")
     child = subprocess.Popen(
-        [*PSOPS, "sandbox", "serve", "--dir", str(dataset_dir), "--env-file", str(env_file)],
+        [
+            *PSOPS,
+            *("sandbox", "serve", "--dir", str(dataset_dir), "--env-file", str(env_file)),
+            *("--port", str(first_port)),
+        ],
         cwd=REPO_ROOT,
         env=base_env(),
         stdout=log,

@@ -64,3 +64,22 @@ def test_the_table_aligns_its_columns() -> None:
     assert head.startswith("measure") and set(rule) == {"-"} and len(rule) == len(head)
     assert first.index("3,021") + len("3,021") == second.index("168.4") + len("168.4")
     assert first.endswith("goal <= 1.50x") and second.endswith("peak RSS 596 MB")
+
+
+def test_the_sandbox_restarts_on_the_same_urls(sandbox_db: Path) -> None:
+    """``psops sandbox serve --port``: Jira's URL (written into every Jira record) stays the
+    same across a restart, so the bench's incremental refresh sees what a vendor's would."""
+    from bench.sandbox import free_port_run
+    from sources.sandbox.serve import environment, start_all, stop_all
+
+    first = free_port_run()
+    urls = []
+    for _ in range(2):
+        servers = start_all(sandbox_db, first_port=first)
+        try:
+            env = environment(servers)
+            urls.append([env["JIRA_URL"], env["SFDC_INSTANCE_URL"], env["KANTATA_URL"]])
+        finally:
+            stop_all(servers)
+    assert urls[0] == urls[1]
+    assert [url.rsplit(":", 1)[1] for url in urls[0]] == [str(first + n) for n in range(3)]

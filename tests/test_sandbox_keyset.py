@@ -5,6 +5,7 @@ server's pages against the plain ORDER BY of the sandbox database (same ids, sam
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -182,6 +183,20 @@ def _kantata_pages(url: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]
         page += 1
 
 
+def _count_page_queries(api: kantata_api.KantataApi) -> list[str]:
+    """The page queries ``api`` runs from now on (each ends in ``LIMIT ?``), collected."""
+    seen: list[str] = []
+    query = api.query
+
+    def counting(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        if "LIMIT ?" in sql:
+            seen.append(sql)
+        return query(sql, params)
+
+    api.query = counting  # type: ignore[method-assign]
+    return seen
+
+
 def test_kantata_pages_in_the_plain_order(sandbox_db: Path) -> None:
     archived = "SELECT id FROM kantata_workspaces WHERE coalesce(archived, false)"
     entries = _column(
@@ -196,10 +211,13 @@ def test_kantata_pages_in_the_plain_order(sandbox_db: Path) -> None:
         [since],
     )
     with kantata_api.start(sandbox_db) as server:
+        page_queries = _count_page_queries(server.api)
         url = f"{server.url}/api/v1/time_entries.json"
         pages = list(_kantata_pages(url, {"per_page": 200}))
         assert [r["id"] for p in pages for r in p["results"]] == entries
         assert {p["count"] for p in pages} == {len(entries)}
+        # one query reads five pages ahead: the pages after it come from the read-ahead
+        assert len(page_queries) == math.ceil(len(pages) / kantata_api.READ_AHEAD_PAGES)
         filtered = {
             "per_page": 150,
             "order": "updated_at:asc",

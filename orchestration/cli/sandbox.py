@@ -69,7 +69,9 @@ def cmd_sandbox_serve(args: argparse.Namespace, settings: Settings) -> int:
         truncate_rate=args.truncate_rate,
         seed=args.fault_seed,
     )
-    servers = start_all(sandbox_db(Path(args.dir)), faults=faults if faults.active else None)
+    servers = start_all(
+        sandbox_db(Path(args.dir)), faults=faults if faults.active else None, first_port=args.port
+    )
     env = environment(servers)
     if faults.active:
         _say(f"Injecting faults: {faults}")
@@ -173,6 +175,13 @@ def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--dir", default=str(DEFAULT_SANDBOX_DIR))
     serve.add_argument(
         "--env-file", default=".env", help="write the variables here too ('' to skip)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="Jira's port, Salesforce and Kantata on the next two (default: any free ports); "
+        "the same URLs after a restart, as a vendor's",
     )
     faults = serve.add_argument_group("fault injection (seeded, per server)")
     faults.add_argument("--error-rate", type=float, default=0.0, help="share answered 5xx")

@@ -141,8 +141,14 @@ class WarehouseResource(ConfigurableResource):
 
 def dbt_resource(target: str = "duckdb") -> DbtCliResource:
     """dbt on ``target`` (``PSOPS_DBT_TARGET``): the resource passes ``--target`` to every
-    command and builds its in-process adapter (row counts, column metadata) for it."""
+    command and builds its in-process adapter (row counts, column metadata) for it.
+
+    dbt's file log (``dbt.log`` in the target folder) keeps warnings and errors only: at its
+    default level, debug, it writes every statement of every node, ~15 % of a build on the
+    medium sandbox (a whole build 12.8–13.0 s instead of 14.7–15.4 s).  The run's Dagster
+    log has dbt's info-level events either way."""
     return DbtCliResource(
+        global_config_flags=["--log-level-file", "warn"],
         project_dir=dbt_project,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=dbt_executable(),

