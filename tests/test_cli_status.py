@@ -189,3 +189,31 @@ def test_the_demo_summary_reads_org_utilization_forecast_and_scorecard_from_the_
     assert "KR-1a" in out and "actual      0.72 target 0.75 score 0.86 at_risk" in out
     assert "KR-0z" not in out
     assert out.rstrip().endswith("Checks passed: 12")
+
+
+def test_the_command_exits_with_mains_code_after_the_exit_handlers(tmp_path: Path) -> None:
+    """``psops`` (``orchestration.cli.run``) leaves without Python's teardown: the exit code
+    is ``main``'s, the output is all there and the ``atexit`` handlers ran."""
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', flush=True))\n"
+        "sys.argv = ['psops', 'refresh']\n"
+        "from orchestration.cli import run\n"
+        "run()\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PSOPS_WAREHOUSE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,  # no .env
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr  # no source configured: a config error
+    assert "configuration error" in result.stderr
+    assert "Nothing was written." in result.stderr
+    assert result.stdout.strip().endswith("exit handler ran")

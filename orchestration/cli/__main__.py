@@ -1,7 +1,5 @@
 """``python -m orchestration.cli``: the same as the ``psops`` script."""
 
-import sys
+from orchestration.cli import run
 
-from orchestration.cli import main
-
-sys.exit(main())
+run()

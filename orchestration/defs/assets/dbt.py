@@ -7,7 +7,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,12 @@ from orchestration.dbt_changes import (
 )
 from orchestration.dbt_child import AS_OF_FLAG, PARENT_FLAG
 from orchestration.defs.assets.ingest import OWNERS
-from orchestration.defs.resources import DBT_PROJECT_DIR, WarehouseResource, dbt_manifest
+from orchestration.defs.resources import (
+    DBT_PROJECT_DIR,
+    WarehouseResource,
+    dbt_manifest,
+    without_dbt_adapter,
+)
 from orchestration.defs.schedules import DBT_OP_NAME
 from orchestration.dq import release_dbt_duckdb
 from orchestration.settings import Settings
@@ -275,7 +280,11 @@ def _dbt_events(
     dsn: str | None,
     whole_graph: bool,
 ) -> Iterator[Any]:
-    events = dbt.cli(args, context=context, target_path=dbt_target_dir(warehouse)).stream()
+    # dbt's adapter in this process serves only the column metadata (full) and the row
+    # counts fetched from PostgreSQL: an hourly build on DuckDB starts dbt without it
+    with nullcontext() if full or dsn else without_dbt_adapter():
+        invocation = dbt.cli(args, context=context, target_path=dbt_target_dir(warehouse))
+    events = invocation.stream()
     if full:
         # column schema and lineage: a query and a SQL parse per model, ~40 s on the
         # small sandbox — on the nightly full run only (the UI shows the latest it has)
