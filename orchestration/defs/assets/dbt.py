@@ -190,24 +190,27 @@ def dbt_manifest_json() -> dict[str, Any]:
     return json.loads(dbt_manifest().read_text())
 
 
-def build_inputs(settings: Settings, warehouse: WarehouseResource) -> BuildInputs:
-    """This run's dbt inputs: the project, the as-of date, each source table's content."""
+def inputs_and_last_build(
+    settings: Settings, warehouse: WarehouseResource
+) -> tuple[BuildInputs, BuildInputs | None]:
+    """This run's dbt inputs (the project, the as-of date, each source table's content)
+    and those of the last build recorded in the working copy, read in one connection."""
     with warehouse.connect(read_only=True) as con:
         sources = source_fingerprints(con, source_tables(dbt_manifest_json()))
-    return BuildInputs(
+        previous = last_build(con)
+    inputs = BuildInputs(
         project=project_fingerprint(DBT_PROJECT_DIR, dbt_vars(settings, warehouse)),
         as_of=settings.as_of_date().isoformat(),
         sources=sources,
     )
+    return inputs, previous
 
 
-def changes_since_last_build(
-    context: AssetExecutionContext, warehouse: WarehouseResource, inputs: BuildInputs
+def changes_since(
+    context: AssetExecutionContext, previous: BuildInputs | None, inputs: BuildInputs
 ) -> Changes | None:
-    """What changed since the last recorded build (None: build everything), said in the
+    """What changed since the ``previous`` build (None: build everything), said in the
     run's log."""
-    with warehouse.connect(read_only=True) as con:
-        previous = last_build(con)
     changes = what_changed(previous, inputs)
     if changes is None:
         why = "no earlier build recorded" if previous is None else "the dbt project changed"
@@ -245,10 +248,11 @@ def dbt_models(
         context.log.info(f"copied {len(loaded)} raw tables ({sum(loaded.values())} rows) in")
     # on DuckDB a whole-graph build records its inputs; an hourly one rebuilds only what
     # changed since the last (orchestration.dbt_changes).  A run of picked assets builds them.
-    inputs = None if dsn or context.is_subset else build_inputs(settings, warehouse)
-    changes = None
-    if inputs is not None and not config.full:
-        changes = changes_since_last_build(context, warehouse, inputs)
+    inputs = changes = None
+    if not (dsn or context.is_subset):
+        inputs, previous = inputs_and_last_build(settings, warehouse)
+        if not config.full:
+            changes = changes_since(context, previous, inputs)
     try:
         select = None
         if changes is not None:
