@@ -13,7 +13,6 @@ import json
 import math
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +21,16 @@ from typing import Any
 import duckdb
 
 from bench.sandbox import REPO_ROOT, base_env
+from orchestration.defs.resources import dbt_executable
 
 FLOOR_SQL = Path(__file__).with_name("floor_utilization_monthly.sql")
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MART = "marts.mart_utilization_monthly"
 KEY = ("month_start", "grain", "region", "role", "team")
 SELECT = ["--select", "+mart_utilization_monthly"]
-BUILD = ["build", *SELECT, "--exclude-resource-type", "unit_test"]  # as a refresh builds
-RUN = ["run", *SELECT]
+# as a refresh builds (orchestration.defs.assets.dbt.build_args), with its psops-dbt
+BUILD = ["build", "--no-write-json", *SELECT, "--exclude-resource-type", "unit_test"]
+RUN = ["run", "--no-write-json", *SELECT]
 REL_TOL = 1e-9
 
 
@@ -108,7 +109,7 @@ def run_dbt(args: list[str], db: Path, as_of: str, work_dir: Path) -> float:
         PSOPS_DBT_TARGET="duckdb",
         PSOPS_AS_OF=as_of,
     )
-    dbt = str(Path(sys.executable).parent / "dbt")
+    dbt = dbt_executable()
     variables = json.dumps({"psops_pipeline_db": str(db), "psops_as_of": as_of})
     command = [dbt, *args, "--vars", variables, "--project-dir", str(DBT_PROJECT)]
     command += ["--profiles-dir", str(DBT_PROJECT)]

@@ -55,10 +55,10 @@ PUBLISH_PG_SCHEMA_VARIABLE = "PSOPS_PUBLISH_PG_SCHEMA"
 _CWD_DOTENV = object()  # from_env's default: ``.env`` in the working directory
 
 
-def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment with ``overrides``: what a child process starts with
-    (``psops-dbt`` hands dbt the run's PSOPS_AS_OF)."""
-    return {**os.environ, **overrides}
+def export_environment(values: Mapping[str, str]) -> None:
+    """Set ``values`` in this process's environment, for a command that reads them as it
+    runs in this process (``psops-dbt`` hands dbt the run's PSOPS_AS_OF)."""
+    os.environ.update(values)
 
 
 def _blank_is_none(value: str | None) -> str | None:

@@ -7,10 +7,7 @@ published; 2 configuration error (the missing or refused variable is named).
 from __future__ import annotations
 
 import argparse
-import atexit
 import logging
-import os
-import sys
 from typing import NoReturn
 
 from orchestration.cli.docs import add_docs_parser
@@ -18,6 +15,7 @@ from orchestration.cli.refresh import add_demo_parser, add_refresh_parser, print
 from orchestration.cli.report import add_report_parser
 from orchestration.cli.sandbox import add_sandbox_parser
 from orchestration.cli.status import add_checks_parser, add_marts_parser, add_status_parser
+from orchestration.process_exit import exit_now
 from orchestration.settings import Settings
 
 
@@ -47,16 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """The ``psops`` command: ``main``, then out at once.  After a refresh, Python's own exit
-    frees every object the run built one by one (dbt's manifest, the Dagster definitions
-    and their events): ~2 s with no frame of Python code running, after the last line was
-    printed.  The exit handlers (``atexit``: log handlers, temporary folders) run first and
-    the output is flushed; only that teardown is skipped."""
-    code = main()
-    atexit._run_exitfuncs()  # what the interpreter runs at exit, before its teardown
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(code)
+    """The ``psops`` command: ``main``, then out at once (``orchestration.process_exit``)."""
+    exit_now(main())
 
 
 __all__ = ["build_parser", "main", "print_summary", "run"]
