@@ -20,6 +20,8 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import sys
+import threading
 import time
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -241,12 +243,28 @@ class _KnownValues:
 # --- Great Expectations ------------------------------------------------------------------
 
 
-def _gx_context() -> Any:
-    """A fresh in-memory GX context: no ``gx/`` folder, no progress bars, no analytics."""
+def _import_gx() -> Any:
     gx_log = logging.getLogger("great_expectations")
     if gx_log.level == logging.NOTSET:  # GX logs its own API registry at INFO on import
         gx_log.setLevel(logging.WARNING)
     import great_expectations as gx
+    import great_expectations.expectations  # noqa: F401 - what _validate uses
+
+    return gx
+
+
+def import_gx_in_background() -> None:
+    """Start importing Great Expectations (and pandas) on a daemon thread: ~2 s of a
+    refresh that the gate would otherwise wait for, spent while ingest waits on the sources'
+    answers.  The gate's own import then finds it done (or waits on Python's import lock for
+    the rest)."""
+    if "great_expectations.expectations" not in sys.modules:
+        threading.Thread(target=_import_gx, name="import-gx", daemon=True).start()
+
+
+def _gx_context() -> Any:
+    """A fresh in-memory GX context: no ``gx/`` folder, no progress bars, no analytics."""
+    gx = _import_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,

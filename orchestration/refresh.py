@@ -193,23 +193,23 @@ def run_refresh(
     """Execute the refresh job of ``build_definitions(settings)`` (or, with ``selection``,
     the named groups and what is downstream of them); Dagster's console log shows
     ``log_level`` and above."""
-    from orchestration.defs.assets.ingest import ingest_op_name
-    from orchestration.defs.definitions import REFRESH_JOB, build_definitions, ingest_assets
+    from orchestration.defs.assets.ingest import INGEST_OP_NAME
+    from orchestration.defs.definitions import REFRESH_JOB, build_definitions
     from orchestration.defs.schedules import DBT_OP_NAME, GATE_OP_NAME, refresh_run_config
-    from sources.registry import all_sources
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(REFRESH_JOB)
-    sources = None  # every source
     keys = selected_asset_keys(defs, selection) if selection else None
     if keys is not None:
         # a subset job keeps the job's hooks only when they are put back
         job = job.get_subset(asset_selection=keys).with_hooks(set(job.hook_defs))
-        assets_of = {a.op.name: set(a.keys) for a in ingest_assets}
-        sources = [s.name for s in all_sources() if keys & assets_of[ingest_op_name(s.name)]]
-    builds_dbt = job.has_node_named(DBT_OP_NAME)
-    gates = job.has_node_named(GATE_OP_NAME)
-    run_config = refresh_run_config(full, sources, log_level=log_level, dbt=builds_dbt, gate=gates)
+    run_config = refresh_run_config(
+        full,
+        log_level=log_level,
+        ingest=job.has_node_named(INGEST_OP_NAME),
+        dbt=job.has_node_named(DBT_OP_NAME),
+        gate=job.has_node_named(GATE_OP_NAME),
+    )
     with _instance(settings) as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sources.common.errors import SourceConfigError
 from sources.common.retry_budget import RetryBudgetExhausted
 from sources.common.runner import ingest_sources
 from sources.kantata import SOURCE as KANTATA
@@ -112,6 +113,26 @@ def test_a_spent_retry_budget_fails_naming_the_source_and_keeps_every_cursor(
     assert "PSOPS_RETRY_BUDGET=3" in message
     assert "last error: HTTP 50" in message
     assert query(db, state_sql) == state_before
+
+
+def test_the_sources_load_at_once_and_one_refused_stops_no_other(
+    bad_sandbox: Path, clean_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sources load at the same time (``load_sources``): Kantata's token refused, Jira
+    and Salesforce still land every row a clean run lands, Kantata lands nothing, and the
+    refusal is what is raised."""
+    db = tmp_path / "psops.duckdb"
+    with serving(bad_sandbox) as servers:
+        use_env(monkeypatch, connector_env(servers, KANTATA_TOKEN="not-the-token"))
+        with pytest.raises(SourceConfigError) as failure:
+            ingest_sources(db, os.environ)
+    assert "KANTATA_TOKEN" in str(failure.value)
+    assert "HTTP 401" in str(failure.value)
+    landed, clean = snapshot(db), snapshot(clean_run)
+    others = [t for t in clean if t.startswith(("raw_jira.", "raw_salesforce."))]
+    assert others and all(landed[t] == clean[t] and clean[t] for t in others)
+    assert all(not rows for t, rows in landed.items() if t.startswith("raw_kantata."))
+    assert {row[0] for row in landed["raw._quarantine"]} == {"jira", "salesforce"}
 
 
 def _runner(env: dict[str, str], *args: str) -> list[str]:

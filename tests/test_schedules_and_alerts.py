@@ -48,30 +48,22 @@ def test_the_nightly_schedule_re_extracts_everything_and_the_hourly_one_does_not
 
     assert {o["config"]["full"] for o in ops(nightly_full_refresh_schedule).values()} == {True}
     assert {o["config"]["full"] for o in ops(hourly_refresh_schedule).values()} == {False}
-    assert set(ops(hourly_refresh_schedule)) == {
-        "ingest_kantata",
-        "ingest_jira",
-        "ingest_salesforce",
-        "gx_raw_suites",
-        "dbt_models",
-    }
+    assert set(ops(hourly_refresh_schedule)) == {"ingest", "gx_raw_suites", "dbt_models"}
 
 
 def test_one_run_config_builder_serves_the_schedules_and_a_subset_refresh() -> None:
     assert refresh_run_config(True) == {
         "ops": {
-            "ingest_kantata": {"config": {"full": True}},
-            "ingest_jira": {"config": {"full": True}},
-            "ingest_salesforce": {"config": {"full": True}},
+            "ingest": {"config": {"full": True}},
             "gx_raw_suites": {"config": {"full": True}},
             "dbt_models": {"config": {"full": True}},
         }
     }
-    assert refresh_run_config(False, ["jira"], log_level="DEBUG", dbt=False, gate=False) == {
-        "ops": {"ingest_jira": {"config": {"full": False}}},
+    assert refresh_run_config(False, log_level="DEBUG", dbt=False, gate=False) == {
+        "ops": {"ingest": {"config": {"full": False}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG"}}},
     }
-    assert refresh_run_config(False, [], log_level="CRITICAL")["ops"] == {
+    assert refresh_run_config(False, log_level="CRITICAL", ingest=False)["ops"] == {
         "gx_raw_suites": {"config": {"full": False}},
         "dbt_models": {"config": {"full": False}},
     }

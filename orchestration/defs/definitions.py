@@ -11,7 +11,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from checks.config import use_gate_config
 from orchestration.defs.assets.dbt import dbt_models
-from orchestration.defs.assets.ingest import build_ingest_assets
+from orchestration.defs.assets.ingest import build_ingest_asset
 from orchestration.defs.assets.publish import publish
 from orchestration.defs.assets.reports import qbr_pack
 from orchestration.defs.checks import gx_checks
@@ -22,7 +22,7 @@ from orchestration.dq import record_check_results
 from orchestration.settings import Settings
 from sources.registry import all_sources
 
-ingest_assets = [build_ingest_assets(source) for source in all_sources()]
+ingest = build_ingest_asset(all_sources())
 
 # the refresh is everything but the reports; the weekly QBR run adds the pack at the end
 REFRESH_SELECTION = AssetSelection.all() - AssetSelection.assets(qbr_pack)
@@ -53,7 +53,7 @@ def build_definitions(settings: Settings) -> Definitions:
     its own (``psops refresh``/``demo``/``backfill``, one per as-of day)."""
     use_gate_config(settings.gate_config, settings.gate_config_named)
     return Definitions(
-        assets=[*ingest_assets, dbt_models, publish, qbr_pack],
+        assets=[ingest, dbt_models, publish, qbr_pack],
         asset_checks=gx_checks,
         jobs=[refresh_job, qbr_job],
         schedules=schedules,

@@ -2,13 +2,10 @@
 with `dagster schedule start`), and every refresh run carries the warehouse-writer tag
 that the instance's run queue limits to one at a time (see orchestration/dagster.yaml)."""
 
-from collections.abc import Iterable
-
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
-from orchestration.defs.assets.ingest import ingest_op_name
+from orchestration.defs.assets.ingest import INGEST_OP_NAME
 from orchestration.defs.checks import GATE_OP_NAME
-from sources.registry import all_sources
 
 REFRESH_JOB = "refresh"
 DBT_OP_NAME = "dbt_models"  # orchestration/defs/assets/dbt.py
@@ -18,18 +15,17 @@ WAREHOUSE_WRITER_TAG = "psops/warehouse-writer"
 
 def refresh_run_config(
     full: bool,
-    sources: Iterable[str] | None = None,
     log_level: str | None = None,
+    ingest: bool = True,
     dbt: bool = True,
     gate: bool = True,
 ) -> dict:
-    """Run config that tells the ingest asset of every source (or of ``sources``, the names
-    a subset run ingests) whether to re-extract everything, the gate (``gate``: when the
-    run has it) whether to judge every row or what changed since each suite last passed,
-    and, when the run builds dbt (``dbt``), dbt whether to rebuild its incremental models
-    and fetch column metadata; with ``log_level``, also the level of Dagster's console log."""
-    names = [s.name for s in all_sources()] if sources is None else list(sources)
-    config: dict = {"ops": {ingest_op_name(name): {"config": {"full": full}} for name in names}}
+    """Run config that tells the ingest step (``ingest``: when the run has it) whether to
+    re-extract everything, the gate (``gate``) whether to judge every row or what changed
+    since each suite last passed, and, when the run builds dbt (``dbt``), dbt whether to
+    rebuild its incremental models and fetch column metadata; with ``log_level``, also the
+    level of Dagster's console log."""
+    config: dict = {"ops": {INGEST_OP_NAME: {"config": {"full": full}}} if ingest else {}}
     if gate:
         config["ops"][GATE_OP_NAME] = {"config": {"full": full}}
     if dbt:

@@ -9,7 +9,7 @@ ALERT_WEBHOOK_ENV = "PSOPS_ALERT_WEBHOOK"
 
 def failure_message(context: RunFailureSensorContext) -> dict:
     """The alert: which run failed and why, each failed step with its root cause
-    (``ingest_kantata: RetryBudgetExhausted: kantata: gave up …``), not Dagster's wrapper."""
+    (``ingest: RetryBudgetExhausted: kantata: gave up …``), not Dagster's wrapper."""
     from orchestration.refresh import root_cause
 
     run = context.dagster_run

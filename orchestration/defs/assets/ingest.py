@@ -1,9 +1,15 @@
-"""One Dagster multi-asset per source: every raw table it lands is an asset of its own
-(group ``raw_<source>``), materialized with its load statistics as metadata.  The source's
-streams are fetched concurrently (``PSOPS_MAX_WORKERS``) and written by this step's one
-DuckDB connection; progress (pages, records, records/s per object) goes to the run log."""
+"""The ingest step: one Dagster multi-asset over every source, each raw table an asset of its
+own (group ``raw_<source>``), materialized with its load statistics as metadata.
+
+The sources load at the same time, each on its own connection to the run's working copy
+(``sources.common.runner.load_sources``), each fetching its streams concurrently
+(``PSOPS_MAX_WORKERS``).  A source that fails keeps what it committed and does not stop the
+others: their tables are materialized, then the step fails with the source's error.  A run
+of picked raw tables (the UI, ``psops refresh --select``) loads the sources they belong to.
+Progress (pages, records, records/s per object) goes to the run log."""
 
 from datetime import timedelta
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
@@ -20,11 +26,12 @@ from dagster import (
     multi_asset,
 )
 
+from checks.gx_runner import import_gx_in_background
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 from sources.common.loader import StreamResult, TableStats
 from sources.common.raw_tables import META_COLUMNS, RawTable
-from sources.common.runner import progress_reporter, run_source
+from sources.common.runner import load_sources, raise_failures
 from sources.common.source import Source
 
 OWNERS = ["team:ps-ops-data"]
@@ -68,56 +75,54 @@ def raw_asset_spec(source: Source, table: RawTable) -> AssetSpec:
     )
 
 
-def ingest_op_name(source: str) -> str:
-    """The op (step) of ``source``'s multi-asset, as run config names it."""
-    return f"ingest_{source}"
+INGEST_OP_NAME = "ingest"  # the step, as run config names it
 
 
-def build_ingest_assets(source: Source) -> AssetsDefinition:
-    specs = [raw_asset_spec(source, table) for table in source.tables]
+def build_ingest_asset(sources: list[Source]) -> AssetsDefinition:
+    specs = [raw_asset_spec(source, table) for source in sources for table in source.tables]
 
-    @multi_asset(name=ingest_op_name(source.name), specs=specs)
+    @multi_asset(name=INGEST_OP_NAME, specs=specs, can_subset=True)
     def _ingest(
         context: AssetExecutionContext,
         config: IngestConfig,
         warehouse: WarehouseResource,
         settings: ResourceParam[Settings],
     ):
-        source_config = source.from_env(settings.environ)
-        source.check(source_config)
-        results: dict[str, tuple[TableStats, StreamResult]] = {}
-        on_progress = progress_reporter(source.name, context.log.info)
+        import_gx_in_background()  # the gate after ingest needs it; import it meanwhile
+        selected = context.selected_asset_keys
+        picked = [s for s in sources if any(raw_asset_key(t) in selected for t in s.tables)]
         with warehouse.connect() as con:
-            for result in run_source(con, source, source_config, config.full, on_progress):
-                for name, stats in result.tables.items():
-                    results[name] = (stats, result)
-            counts = {
-                t.name: con.execute(
-                    f"SELECT count(*) FROM {t.qualified_name} WHERE NOT _deleted"
-                ).fetchone()[0]
-                for t in source.tables
-            }
-        for table in source.tables:
-            stats, result = results[table.name]
-            yield MaterializeResult(
-                asset_key=raw_asset_key(table),
-                metadata={
-                    "dagster/row_count": counts[table.name],
-                    "rows_inserted": stats.inserted,
-                    "rows_updated": stats.updated,
-                    "rows_deleted": stats.deleted,
-                    "rows_quarantined": stats.quarantined,
-                    "pages": stats.pages,
-                    "cursor_before": MetadataValue.text(str(result.cursor_before)),
-                    "cursor_after": MetadataValue.text(str(result.cursor_after)),
-                    "full_extract": config.full,
-                    "read_whole": result.read_whole,  # no incremental filter/sort: re-read
-                    **(
-                        {"warnings": MetadataValue.md("\n".join(f"- {n}" for n in result.notes))}
-                        if result.notes
-                        else {}
-                    ),  # e.g. a field the source lacks: NULL
-                },
-            )
+            loads = load_sources(con, picked, settings.environ, config.full, context.log.info)
+        for load in loads:
+            by_table = {name: (stats, r) for r in load.results for name, stats in r.tables.items()}
+            for table in load.source.tables if load.error is None else []:
+                if raw_asset_key(table) in selected:
+                    stats, result = by_table[table.name]
+                    count = load.live_rows[table.name]
+                    yield MaterializeResult(
+                        asset_key=raw_asset_key(table),
+                        metadata=_metadata(count, stats, result, config.full),
+                    )
+        raise_failures(loads)
 
     return _ingest
+
+
+def _metadata(count: int, stats: TableStats, result: StreamResult, full: bool) -> dict[str, Any]:
+    return {
+        "dagster/row_count": count,
+        "rows_inserted": stats.inserted,
+        "rows_updated": stats.updated,
+        "rows_deleted": stats.deleted,
+        "rows_quarantined": stats.quarantined,
+        "pages": stats.pages,
+        "cursor_before": MetadataValue.text(str(result.cursor_before)),
+        "cursor_after": MetadataValue.text(str(result.cursor_after)),
+        "full_extract": full,
+        "read_whole": result.read_whole,  # no incremental filter/sort: re-read
+        **(
+            {"warnings": MetadataValue.md("\n".join(f"- {n}" for n in result.notes))}
+            if result.notes
+            else {}
+        ),  # e.g. a field the source lacks: NULL
+    }
