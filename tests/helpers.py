@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,10 @@ def make_sandbox_db(path: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
     finally:
         con.close()
     return path
+
+
+def free_port() -> int:
+    """A loopback port free now (a server about to start takes it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

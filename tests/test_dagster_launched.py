@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -34,6 +33,7 @@ from playwright.sync_api import Page, expect
 from orchestration.alerts_admin import rule_label
 from tests.browser import browser_page, screenshot
 from tests.conftest import REPO_ROOT, SANDBOX_AS_OF, VENV_BIN
+from tests.helpers import free_port
 from tests.pg_dbt import create_database
 
 pytestmark = pytest.mark.e2e
@@ -106,12 +106,6 @@ mutation($selector: ScheduleSelector!, $timestamp: Float) {
   }
 }
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -295,7 +289,7 @@ def dagster(
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         GX_ANALYTICS_ENABLED="false",
     )
-    port = _free_port()
+    port = free_port()
     dagster = Dagster(url=f"http://127.0.0.1:{port}", env=env, home=home, warehouse=warehouse)
     # the instance's SQLite storage, made before the webserver and the daemon race to create
     # it ("table alembic_version already exists": the daemon exited)

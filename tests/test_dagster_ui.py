@@ -4,7 +4,6 @@ workspace.yaml, serves the whole asset graph through its GraphQL API."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import requests
 
 from sources.sandbox.schema import SYSTEMS
 from tests.conftest import REPO_ROOT
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -24,16 +24,10 @@ ASSET_GRAPH_QUERY = """
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("dagster_home")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DAGSTER_HOME=str(home), PSOPS_WAREHOUSE_DIR=str(home / "warehouse"))
     bin_dir = Path(sys.executable).parent
     process = subprocess.Popen(
