@@ -21,6 +21,7 @@ import ssl
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -134,8 +135,18 @@ class SandboxApi:
                     return Response(exc.status, exc.body)
         return self.not_found(request)
 
-    def close(self) -> None:
-        self._db.close()
+    def close(self, wait_s: float = 10.0) -> None:
+        """Close the dataset, once the requests still answering (a client that was killed
+        leaves some behind) are done with it: DuckDB refuses to close a busy connection."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._db.close()
+                return
+            except duckdb.ResourceInUseException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
 def _json_body(body: bytes) -> Any:
