@@ -368,7 +368,15 @@ def test_every_object_lands_in_its_raw_table_with_typed_columns_and_raw_json(
     incremental = {n for n, r in results.items() if not r.read_whole}
     # which endpoints those are is the contract's fact (tests/test_contract_kantata.py)
     assert incremental == {name for name, read in READS.items() if read.incremental}
-    assert {results[n].cursor_after for n in incremental} == {"2026-09-01T12:00:00"}
+    by_clock = {n for n in incremental if READS[n].dated_by_clock}
+    # the spec documents updated_after on users and time off entries, whose schemas have no
+    # updated_at: their pass is dated by the server's clock (here the machine's: no manifest)
+    assert by_clock == {"users", "time_off_entries"}
+    assert {results[n].cursor_after for n in incremental - by_clock} == {"2026-09-01T12:00:00"}
+    a_minute_ago = datetime.utcnow() - timedelta(minutes=1)
+    for name in by_clock:
+        clock = datetime.fromisoformat(results[name].cursor_after)
+        assert abs(clock - a_minute_ago) < timedelta(seconds=30), name
     assert {results[n].cursor_after for n in set(results) - incremental} == {None}
     columns = ", ".join(f'"{c}"' for c, _ in KANTATA_TABLES["time_entries"])
     assert _rows(warehouse, "time_entries", columns) == [
@@ -638,6 +646,53 @@ def test_timesheet_submissions_are_read_by_updated_after_in_date_order_cursor_at
         ("63", "approved"),
         ("64", "submitted"),
     ]
+
+
+def _time_off(n: int, day: date, updated: datetime, hours: float = 8.0) -> dict[str, Any]:
+    return {"id": str(70 + n), "user_id": "1", "requested_date": day, "hours": hours,
+            "updated_at": updated}  # fmt: skip
+
+
+def test_time_off_entries_are_read_by_updated_after_from_the_servers_clock(
+    serve, warehouse, tmp_path: Path
+) -> None:
+    # GET /time_off_entries documents updated_after ("Filter for records updated after a
+    # specified datetime") but a TimeOffEntry has no updated_at: the pass is dated by the
+    # server's HTTP Date. The sandbox answers in its dataset's time (manifest.json's as-of).
+    (tmp_path / "manifest.json").write_text(json.dumps({"as_of": "2026-09-05"}))
+    org = _org()
+    org["kantata_time_off_entries"] = [_time_off(n, date(2026, 9, 20 + n), T0) for n in range(3)]
+    server = serve(org, name="day1")
+    response = _get(server, "/api/v1/time_off_entries.json")
+    assert response.headers["Date"] == "Sat, 05 Sep 2026 00:00:00 GMT"
+    stream = next(
+        s for s in SOURCE.streams(SOURCE.from_env(os.environ)) if s.name == "time_off_entries"
+    )
+
+    first = ingest(warehouse, stream)
+
+    assert (first.read_whole, first.cursor_after) == (False, "2026-09-04T23:59:00")  # Date - 1 min
+    (tmp_path / "manifest.json").write_text(json.dumps({"as_of": "2026-09-06"}))
+    moved = [_time_off(0, date(2026, 9, 20), datetime(2026, 9, 5, 10), hours=4.0)]
+    org["kantata_time_off_entries"] = moved + org["kantata_time_off_entries"][1:]
+    org["kantata_time_off_entries"].append(
+        _time_off(3, date(2026, 9, 30), datetime(2026, 9, 5, 11))
+    )
+    server = serve(org, name="day2")
+    stream = next(
+        s for s in SOURCE.streams(SOURCE.from_env(os.environ)) if s.name == "time_off_entries"
+    )
+
+    second = ingest(warehouse, stream)
+
+    lists = [r for r in server.requests if r.path == "/api/v1/time_off_entries.json"]
+    assert [r.query.get("updated_after") for r in lists] == ["2026-09-04T23:58:59Z"]
+    stats = second.tables["time_off_entries"]
+    assert (stats.received, stats.inserted, stats.updated) == (2, 1, 1)  # only what changed
+    assert second.cursor_after == "2026-09-05T23:59:00"
+    assert _rows(warehouse, "time_off_entries", "id, hours") == [
+        ("70", 4.0), ("71", 8.0), ("72", 8.0), ("73", 8.0)
+    ]  # fmt: skip
 
 
 class _FixedClockSession:

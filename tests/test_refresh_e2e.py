@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, time
 from pathlib import Path
 
 import duckdb
@@ -216,10 +217,12 @@ def test_an_hourly_refresh_rebuilds_what_a_changed_source_reaches(published, mak
     sandbox_db = make_sandbox()
     con = duckdb.connect(str(sandbox_db))
     try:
+        # Kantata stamps the change (after the dataset's clock: the sandbox's as-of day)
+        stamp = datetime.combine(SANDBOX_AS_OF, time(9))
         changed = con.execute(
-            "UPDATE kantata_time_off_entries SET hours = 4 "
+            "UPDATE kantata_time_off_entries SET hours = 4, updated_at = ? "
             "WHERE user_id = ? AND requested_date = ? AND hours = 8 RETURNING id",
-            [user_id, day],
+            [stamp, user_id, day],
         ).fetchall()
     finally:
         con.close()

@@ -70,7 +70,14 @@ def is_filterable(ep: Endpoint) -> bool:
     """A documented ``updated_after`` filter on an object that carries ``updated_at``: a run
     can ask only for what changed, even where the pages cannot come in ``updated_at`` order
     (e.g. timesheet submissions, sorted by ``date`` only)."""
-    return "updated_after" in ep.params and "updated_at" in ep.field_names
+    return reads_changes(ep) and "updated_at" in ep.field_names
+
+
+def reads_changes(ep: Endpoint) -> bool:
+    """A documented ``updated_after`` filter, whether or not the object carries
+    ``updated_at``: the spec documents the filter on time off entries and users, whose
+    schemas have no ``updated_at`` (a run then dates its pass by the server's clock)."""
+    return "updated_after" in ep.params
 
 
 def includes_of(query_value: str | None) -> list[str]:

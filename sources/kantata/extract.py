@@ -28,8 +28,14 @@ page, to the greatest ``updated_at`` read — but never past the server's clock 
 page already read, and is read again by the next run.  Such an object's deletes are seen by
 a whole read (``psops refresh --full``, the nightly run), as for the sorted ones.
 
-Every other endpoint (users, holidays, time off entries ...) is read whole on every run, which
-also lets the loader mark what it no longer lists as deleted.
+Where the filter is documented on an object whose schema has no ``updated_at`` (users, time
+off entries: Kantata stamps them but does not send the stamp), a run asks for
+``updated_after`` the same way and the pass is dated by the server's clock (the HTTP ``Date``
+of its first page, less ``CLOCK_MARGIN``): the next run asks for what changed since.  Their
+deletes, too, are seen by a whole read.
+
+Every other endpoint (holidays, holiday calendars and their associations) is read whole on
+every run, which also lets the loader mark what it no longer lists as deleted.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from sources.kantata.contract import (
     ENDPOINTS,
     is_filterable,
     is_incremental,
+    reads_changes,
     request_problems,
 )
 from sources.kantata.tables import SYSTEM
@@ -83,7 +90,13 @@ class Read:
     @property
     def incremental(self) -> bool:
         """Read from a cursor: by ``updated_after``, in ``updated_at`` order or not."""
-        return is_filterable(ENDPOINTS[self.obj])
+        return reads_changes(ENDPOINTS[self.obj])
+
+    @property
+    def dated_by_clock(self) -> bool:
+        """Filtered by ``updated_after`` but without ``updated_at`` in the records: the
+        cursor is the server's clock when the pass began."""
+        return self.incremental and not is_filterable(ENDPOINTS[self.obj])
 
     @property
     def ordered(self) -> bool:
@@ -290,11 +303,21 @@ def fetch_object(
                 reached = max(filter(None, (reached, cursor)), default=None)
                 cursor = None
             yield Batch({obj: records}, cursor=cursor)
+    if read.dated_by_clock:
+        reached = began  # a record changed mid-pass is read again
+    elif not read.ordered and reached is not None and began is not None:
+        reached = min(reached, began)  # a record changed mid-pass is read again
     if at_the_end and reached is not None:
-        if not read.ordered and began is not None:
-            reached = min(reached, began)  # a record changed mid-pass is read again
         yield Batch({}, cursor=reached)
-    if read.ordered:
+    if read.dated_by_clock:
+        log.info(
+            "kantata %s: %d page(s) of records updated since %s (Kantata documents the "
+            "updated_after filter but sends no updated_at: the pass is dated by its clock)",
+            obj,
+            pages,
+            since or "the beginning",
+        )
+    elif read.ordered:
         log.info("kantata %s: %d page(s) read since %s", obj, pages, since or "the beginning")
     elif read.incremental:
         log.info(
@@ -306,8 +329,7 @@ def fetch_object(
         )
     else:
         log.info(
-            "kantata %s: %d page(s), read whole (Kantata documents no updated_after filter "
-            "on an object with updated_at)",
+            "kantata %s: %d page(s), read whole (Kantata documents no updated_after filter)",
             obj,
             pages,
         )

@@ -50,7 +50,14 @@ from sources.sandbox.credentials import KANTATA_TOKEN
 from sources.sandbox.faults import FaultConfig
 from sources.sandbox.keyset import SeekCache, SortTerm
 from sources.sandbox.schema import KANTATA_TABLES, sandbox_table_name
-from sources.sandbox.server_base import ApiError, Request, Response, RunningServer, SandboxApi
+from sources.sandbox.server_base import (
+    ApiError,
+    Request,
+    Response,
+    RunningServer,
+    SandboxApi,
+    dataset_clock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +149,9 @@ class KantataApi(SandboxApi):
     def __init__(self, db_path: Path, token: str = KANTATA_TOKEN) -> None:
         super().__init__(db_path)
         self._token = token
+        # no writes here: the HTTP Date is the dataset's own time (users and time off
+        # entries are read from the server's clock, sources/kantata/extract.py)
+        self._clock = dataset_clock(db_path)
         self._page_keys = SeekCache()  # (object, filters, order, per_page, page) -> last key
         self._counts = SeekCache()  # (object, filters) -> (count,)
         # (object, filters, order, per_page, page) -> the page's rows, read ahead of it
@@ -161,6 +171,9 @@ class KantataApi(SandboxApi):
             [_table(obj)],
         )[0]["n"]
         return self.query(f"SELECT {columns} FROM {_table(obj)}") if exists else []
+
+    def clock(self) -> datetime | None:
+        return self._clock
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization", "") == f"Bearer {self._token}"

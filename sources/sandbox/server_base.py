@@ -9,6 +9,12 @@ Every server keeps a request log (``RunningServer.requests``) and can inject fau
 
 The database is opened read-only when the server starts: after ``sandbox advance`` (which
 replaces the file) restart the servers to serve the advanced dataset.
+
+A server whose API has no writes may answer in the dataset's own time: its HTTP ``Date`` is
+the start of the dataset's as-of day (``manifest.json``): ``generate`` stamps records up to
+that moment, ``advance`` stamps the days it adds before the new one.  So a client that dates
+its reads by the server's clock stays in step with the records' stamps
+(``SandboxApi.clock``).  Without a manifest, and for the others, the machine's clock.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as time_of_day
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -82,6 +91,10 @@ class SandboxApi:
         self._lock = threading.Lock()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.bad_records = BadRecords(self.name, self.query)  # rendered corrupted
+
+    def clock(self) -> datetime | None:
+        """The server's time for its HTTP ``Date`` (naive UTC); None: the machine's."""
+        return None
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         self.routes.append((method, re.compile(f"^{pattern}$"), handler))
@@ -149,6 +162,16 @@ class SandboxApi:
                 time.sleep(0.05)
 
 
+def dataset_clock(db_path: Path) -> datetime | None:
+    """The start of the dataset's as-of day (naive UTC), from the ``manifest.json`` beside
+    ``db_path``; None without one."""
+    try:
+        manifest = json.loads((Path(db_path).parent / "manifest.json").read_text())
+        return datetime.combine(date.fromisoformat(manifest["as_of"]), time_of_day())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _json_body(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
@@ -165,6 +188,12 @@ def _make_handler(
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             log.debug("%s %s", api.name, format % args)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            now = api.clock() if timestamp is None else None
+            if now is None:
+                return super().date_time_string(timestamp)
+            return formatdate(now.replace(tzinfo=UTC).timestamp(), usegmt=True)
 
         def _read_request(self) -> Request:
             parts = urlsplit(self.path)
