@@ -42,6 +42,8 @@ def test_compare_reports_every_kind_of_difference() -> None:
         )
         == []
     )
+    zero = [("2026-01-01", "org", "All", "All", "All", 0.0, 3)]
+    assert compare(columns, zero, columns, [zero[0][:5] + (-1.1102230246251565e-16, 3)]) == []
     changed = [("2026-01-01", "org", "All", "All", "All", 10.1, 4)]
     problems = compare(columns, changed, columns, mart)
     assert [p.split(": ")[0].rsplit(" ", 1)[1] for p in problems] == ["hours", "headcount"]
