@@ -23,6 +23,8 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -301,6 +303,21 @@ def _fit_bound(value: Any, series: pd.Series) -> Any:
     return value
 
 
+@contextmanager
+def _gx_suite(name: str) -> Iterator[tuple[Any, Any]]:
+    """An empty in-memory GX suite ``name`` (it gives its expectations ids) and the batch
+    definition to validate through, for one validation at a time."""
+    import great_expectations as gx
+
+    with _GX_LOCK:
+        context, batches = _gx_batches()
+        gx_suite = context.suites.add(gx.ExpectationSuite(name=name))
+        try:
+            yield gx_suite, batches
+        finally:  # the next run in this process adds it again
+            context.suites.delete(name)
+
+
 def _validate(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
@@ -310,62 +327,43 @@ def _validate(
 ) -> list[ExpectationOutcome]:
     if not specs:
         return []
-    import great_expectations as gx
-
-    with _GX_LOCK:
-        context, batches = _gx_batches()  # the suite resolves its in-memory stores through it
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))  # in memory: ids
-        try:
-            return _validate_in(gx_suite, batches, con, suite, specs, frame, as_of)
-        finally:  # the next run in this process adds it again
-            context.suites.delete(suite.name)
-
-
-def _validate_in(
-    gx_suite: Any,
-    batches: Any,
-    con: duckdb.DuckDBPyConnection,
-    suite: Suite,
-    specs: list[ExpectationSpec],
-    frame: pd.DataFrame,
-    as_of: date,
-) -> list[ExpectationOutcome]:
     import great_expectations.expectations as gxe
 
-    known = _KnownValues(con)
-    inputs = SpecInputs(as_of=as_of, known_values=known)
-    by_id: dict[str, ExpectationSpec] = {}
-    for spec in specs:
-        kwargs = spec.resolve_kwargs(inputs)
-        if "value_set" in kwargs:
-            kwargs["value_set"] = _values_present(kwargs["value_set"], frame[spec.column])
-        for bound in ("min_value", "max_value"):
-            if bound in kwargs:
-                kwargs[bound] = _fit_bound(kwargs[bound], frame[spec.column])
-        if spec.row_condition:
-            kwargs.update(row_condition=spec.row_condition, condition_parser="pandas")
-        expectation = getattr(gxe, spec.gx_class_name)(column=spec.column, **kwargs)
-        expectation = gx_suite.add_expectation(expectation)
-        by_id[str(expectation.id)] = spec
-    if len(by_id) != len(specs):  # GX gives each expectation of a stored suite its own id
-        raise RuntimeError(f"GX did not assign distinct ids to the {suite.name} expectations")
+    with _gx_suite(suite.name) as (gx_suite, batches):
+        known = _KnownValues(con)
+        inputs = SpecInputs(as_of=as_of, known_values=known)
+        by_id: dict[str, ExpectationSpec] = {}
+        for spec in specs:
+            kwargs = spec.resolve_kwargs(inputs)
+            if "value_set" in kwargs:
+                kwargs["value_set"] = _values_present(kwargs["value_set"], frame[spec.column])
+            for bound in ("min_value", "max_value"):
+                if bound in kwargs:
+                    kwargs[bound] = _fit_bound(kwargs[bound], frame[spec.column])
+            if spec.row_condition:
+                kwargs.update(row_condition=spec.row_condition, condition_parser="pandas")
+            expectation = getattr(gxe, spec.gx_class_name)(column=spec.column, **kwargs)
+            expectation = gx_suite.add_expectation(expectation)
+            by_id[str(expectation.id)] = spec
+        if len(by_id) != len(specs):  # GX gives each expectation of a stored suite its own id
+            raise RuntimeError(f"GX did not assign distinct ids to the {suite.name} expectations")
 
-    batch = batches.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
-        gx_suite,
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": config.SAMPLE_SIZE,
-            "unexpected_index_column_names": [suite.key],
-        },
-    )
-    outcomes_by_id = {
-        str(r.expectation_config.id): _outcome(
-            by_id[str(r.expectation_config.id)], r, suite.key, len(frame), known.missing
+        batch = batches.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(
+            gx_suite,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": config.SAMPLE_SIZE,
+                "unexpected_index_column_names": [suite.key],
+            },
         )
-        for r in result.results
-    }
-    return [outcomes_by_id[i] for i in by_id]
+        outcomes_by_id = {
+            str(r.expectation_config.id): _outcome(
+                by_id[str(r.expectation_config.id)], r, suite.key, len(frame), known.missing
+            )
+            for r in result.results
+        }
+        return [outcomes_by_id[i] for i in by_id]
 
 
 def _values_present(value_set: list[Any], series: pd.Series) -> list[Any]:
