@@ -1,7 +1,10 @@
 """Refresh: ``psops refresh --full``, then ``psops sandbox advance --days 1``, then an
-incremental ``psops refresh``, back to back on a scratch copy of the dataset (the kept one
-is never advanced): wall time and peak memory of each. The full refresh runs as of the
-dataset's date, the incremental one as of the advanced date (the next day's hourly run).
+incremental ``psops refresh``, then one more in which nothing changed, back to back on a
+scratch copy of the dataset (the kept one is never advanced): wall time and peak memory of
+each. The full refresh runs as of the dataset's date, the incremental ones as of the
+advanced date (the next day's hourly runs). The run in which nothing changed builds nothing
+in dbt: it is what every hourly refresh costs before dbt (starting the run, ingest, gate,
+publish).
 
     python -m bench --only refresh
 """
@@ -21,10 +24,15 @@ class RefreshResult:
     full: Measured
     advance: Measured
     incremental: Measured
+    unchanged: Measured  # the next incremental refresh, nothing changed since
 
     @property
     def incremental_share(self) -> float:
         return self.incremental.seconds / self.full.seconds
+
+    @property
+    def unchanged_share(self) -> float:
+        return self.unchanged.seconds / self.full.seconds
 
 
 def _checked(measured: Measured, what: str, log: Path) -> Measured:
@@ -58,8 +66,9 @@ def _refresh(
 def measure_refresh(
     dataset_dir: Path, work_dir: Path, keep_refreshed: Path | None
 ) -> RefreshResult:
-    """Full, advance, incremental. ``keep_refreshed``: where to keep a copy of the warehouse
-    the full refresh made (for the dbt part), when there is none yet."""
+    """Full, advance, incremental, incremental again. ``keep_refreshed``: where to keep a
+    copy of the warehouse the full refresh made (for the dbt part), when there is none
+    yet."""
     sandbox, warehouse = work_dir / "sandbox", work_dir / "warehouse"
     for folder in (sandbox, warehouse):
         shutil.rmtree(folder, ignore_errors=True)
@@ -80,7 +89,8 @@ def measure_refresh(
     )
     _checked(advance, "psops sandbox advance", log)
     incremental = _refresh([], sandbox, warehouse, work_dir, "incremental", ports)
-    return RefreshResult(full, advance, incremental)
+    unchanged = _refresh([], sandbox, warehouse, work_dir, "unchanged", ports)
+    return RefreshResult(full, advance, incremental, unchanged)
 
 
 def make_refreshed(dataset_dir: Path, work_dir: Path, target: Path) -> None:
