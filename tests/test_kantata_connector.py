@@ -7,7 +7,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -373,7 +373,7 @@ def test_every_object_lands_in_its_raw_table_with_typed_columns_and_raw_json(
     # updated_at: their pass is dated by the server's clock (here the machine's: no manifest)
     assert by_clock == {"users", "time_off_entries"}
     assert {results[n].cursor_after for n in incremental - by_clock} == {"2026-09-01T12:00:00"}
-    a_minute_ago = datetime.utcnow() - timedelta(minutes=1)
+    a_minute_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)
     for name in by_clock:
         clock = datetime.fromisoformat(results[name].cursor_after)
         assert abs(clock - a_minute_ago) < timedelta(seconds=30), name

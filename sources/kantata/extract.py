@@ -303,10 +303,11 @@ def fetch_object(
                 reached = max(filter(None, (reached, cursor)), default=None)
                 cursor = None
             yield Batch({obj: records}, cursor=cursor)
+    # the cursor no later than the pass's start: a record changed mid-pass is read again
     if read.dated_by_clock:
-        reached = began  # a record changed mid-pass is read again
+        reached = began
     elif not read.ordered and reached is not None and began is not None:
-        reached = min(reached, began)  # a record changed mid-pass is read again
+        reached = min(reached, began)
     if at_the_end and reached is not None:
         yield Batch({}, cursor=reached)
     if read.dated_by_clock:
