@@ -1,13 +1,14 @@
-"""Run a suite: read the raw table from DuckDB into pandas, validate it with Great
-Expectations Core 1.x in an ephemeral (in-memory) context, and turn GX's result into plain
-``ExpectationOutcome``s.  Nothing is written to disk and nothing goes over the network.
+"""Run a suite: read the raw table's live rows from DuckDB into pandas, validate them with
+Great Expectations Core 1.x in an ephemeral (in-memory) context, and turn GX's result into
+plain ``ExpectationOutcome``s.  Nothing is written to disk and nothing goes over the network.
 
 A suite given ``loaded_since`` (the hourly run: the time its last passing result was
-recorded) reads only the rows that can change its verdict: those loaded since then, the
+recorded) judges only the rows that can change its verdict: those loaded since then, the
 older rows sharing a value with them in a column that must be unique, and the rows holding a
-column's newest value (``expect_column_max_to_be_between``).  Every row loaded since was
-judged, so a row that failed keeps failing until it is fixed: a failed suite never moves
-its ``loaded_since``.  What changes without a load — a reference table losing a key, the
+column's newest value (``expect_column_max_to_be_between``), and judges them in DuckDB: its
+expectations compiled to SQL (``checks.sql_engine``, the same outcomes as GX gives; no GX or
+pandas imported).  Every row loaded since was judged, so a row that failed keeps failing
+until it is fixed: a failed suite never moves its ``loaded_since``.  What changes without a load — a reference table losing a key, the
 as-of date, the gate config — is judged for older rows by the full scan (``--full``, the
 nightly run).
 
@@ -17,9 +18,7 @@ The quarantine share is not a property of the table's rows, so it is measured in
 
 from __future__ import annotations
 
-import csv
 import logging
-import math
 import sys
 import threading
 import time
@@ -33,8 +32,20 @@ import duckdb
 
 from checks import config
 from checks import suites as _suites
+from checks.judge import (
+    KnownValues,
+    aggregate_outcome,
+    live_rows,
+    not_evaluated,
+    quote,
+    row_outcome,
+    rows_to_judge,
+    sample_rows,
+    table_columns,
+)
 from checks.outcomes import ERROR, WARN, ExpectationOutcome, SuiteOutcome, pct
 from checks.specs import ExpectationSpec, SpecInputs, Suite
+from checks.sql_engine import compiles, judge_in_duckdb
 from checks.suites import all_suites
 from checks.volume import volume_outcome
 
@@ -61,7 +72,6 @@ log = logging.getLogger(__name__)
 _GX_LOCK = threading.Lock()  # one suite at a time through the process's GX context
 
 QUARANTINE_TABLE = "raw._quarantine"
-SEED_PREFIX = "seed."  # a spec reference "seed.sla_policies.priority" reads the dbt seed
 
 
 def run_suite(
@@ -80,7 +90,7 @@ def run_suite(
         raise KeyError(f"no GX suite for {table!r}; suites exist for: {', '.join(suites)}")
     suite = suites[table]
     started = time.monotonic()
-    columns = _table_columns(con, table)
+    columns = table_columns(con, table)
     if not columns:
         missing = ExpectationOutcome(
             expectation=f"expect_table_to_exist({table})",
@@ -105,143 +115,42 @@ def run_suite(
                 details=f"{table} has no column {column}: the raw table and the suite disagree",
             )
         )
-    read = [c for c in suite.columns if c in columns]
     specs = [s for s in suite.expectations if s.column in columns]
-    live = "NOT coalesce(_deleted, false)" if "_deleted" in columns else "true"
+    live = live_rows(columns)
     if loaded_since is not None and "_loaded_at" not in columns:
         loaded_since = None  # no load times: every row
-    frame = _rows_to_judge(con, table, read, live, specs, loaded_since)
-    live_rows = (
-        len(frame)
+    read = [c for c in suite.columns if c in columns]
+    where, params = rows_to_judge(table, live, specs, loaded_since)
+    if loaded_since is None or not compiles(specs):  # Great Expectations, over pandas
+        select = ", ".join(quote(c) for c in read)
+        frame = con.execute(f"SELECT {select} FROM {table} WHERE {where}", params).fetchdf()
+        judged = len(frame)
+        outcomes += _validate(con, suite, specs, frame, as_of)
+    else:  # the same expectations in DuckDB SQL (checks.sql_engine)
+        judged, judged_outcomes = judge_in_duckdb(con, suite, read, specs, (where, params), as_of)
+        outcomes += judged_outcomes
+    live_count = (
+        judged
         if loaded_since is None
         else con.execute(f"SELECT count(*) FROM {table} WHERE {live}").fetchone()[0]
     )
-    outcomes += _validate(con, suite, specs, frame, as_of)
     if suite.volume:
-        outcomes.append(volume_outcome(con, table, live_rows))
+        outcomes.append(volume_outcome(con, table, live_count))
     if suite.quarantine is not None:
-        outcomes.append(_quarantine_outcome(con, suite, table, live_rows))
+        outcomes.append(_quarantine_outcome(con, suite, table, live_count))
 
     scope = None
     if loaded_since is not None:
         since = loaded_since.isoformat(sep=" ", timespec="seconds")
-        scope = f"{len(frame)} rows: loaded since {since} UTC, or sharing a unique value"
-    outcome = SuiteOutcome(suite.name, table, live_rows, outcomes, scope)
+        scope = f"{judged} rows: loaded since {since} UTC, or sharing a unique value"
+    outcome = SuiteOutcome(suite.name, table, live_count, outcomes, scope)
     log.info(
-        "GX suite %s: %s in %.2fs",
+        "suite %s: %s in %.2fs",
         suite.name,
         outcome.summary().splitlines()[0],
         time.monotonic() - started,
     )
     return outcome
-
-
-# --- reading DuckDB --------------------------------------------------------------------
-
-
-def _split(table: str) -> tuple[str, str]:
-    schema, name = table.split(".", 1)
-    return schema, name
-
-
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Column name -> DuckDB type, or {} when the table does not exist."""
-    schema, name = _split(table)
-    rows = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return {column: ctype for column, ctype in rows}
-
-
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
-def _rows_to_judge(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: list[str],
-    live: str,
-    specs: list[ExpectationSpec],
-    loaded_since: datetime | None,
-) -> pd.DataFrame:
-    """The live rows, or with ``loaded_since`` those that can change the verdict: loaded
-    since, sharing a value with one of them in a must-be-unique column, or holding a
-    column's newest value."""
-    select = ", ".join(_quote(c) for c in columns)
-    if loaded_since is None:
-        return con.execute(f"SELECT {select} FROM {table} WHERE {live}").fetchdf()
-    fresh = f"{live} AND _loaded_at >= ?"
-    terms, params = ["_loaded_at >= ?"], [loaded_since]
-    for spec in specs:
-        column = _quote(spec.column)
-        if spec.expectation == "expect_column_values_to_be_unique":
-            terms.append(f"{column} IN (SELECT {column} FROM {table} WHERE {fresh})")
-            params.append(loaded_since)
-        elif spec.expectation == "expect_column_max_to_be_between":
-            where = live
-            if spec.only_where is not None:
-                where += f" AND {_quote(spec.only_where[0])} = ?"
-                params.append(spec.only_where[1])
-            terms.append(f"{column} = (SELECT max({column}) FROM {table} WHERE {where})")
-    return con.execute(
-        f"SELECT {select} FROM {table} WHERE {live} AND ({' OR '.join(terms)})", params
-    ).fetchdf()
-
-
-class _KnownValues:
-    """Distinct non-NULL values of a reference column (live rows only), read once per run.
-    A ``seed.<name>`` table is the dbt seed ``<name>.csv`` in ``config.SEEDS_DIR`` (empty
-    cells do not count)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        self._cache: dict[tuple[str, str, Any], list[Any]] = {}
-        self.missing: set[str] = set()
-
-    def __call__(self, table: str, column: str, where: tuple[str, Any] | None = None) -> list[Any]:
-        cache_key = (table, column, where)
-        if cache_key not in self._cache and table.startswith(SEED_PREFIX):
-            self._cache[cache_key] = self._seed_values(table, column, where)
-        if cache_key not in self._cache:
-            columns = _table_columns(self._con, table)
-            if column not in columns or (where is not None and where[0] not in columns):
-                self.missing.add(table)
-                self._cache[cache_key] = []
-            else:
-                live = " AND NOT coalesce(_deleted, false)" if "_deleted" in columns else ""
-                params: list[Any] = []
-                if where is not None:
-                    live += f" AND {_quote(where[0])} = ?"
-                    params.append(where[1])
-                rows = self._con.execute(
-                    f"SELECT DISTINCT {_quote(column)} FROM {table} "
-                    f"WHERE {_quote(column)} IS NOT NULL{live}",
-                    params,
-                ).fetchall()
-                self._cache[cache_key] = [r[0] for r in rows]
-        return self._cache[cache_key]
-
-    def _seed_values(self, table: str, column: str, where: tuple[str, Any] | None) -> list[Any]:
-        path = config.SEEDS_DIR / f"{table.removeprefix(SEED_PREFIX)}.csv"
-        if not path.exists():
-            self.missing.add(table)
-            return []
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        if rows and column not in rows[0]:
-            self.missing.add(table)
-            return []
-        values: list[Any] = []
-        for row in rows:
-            if where is not None and row.get(where[0]) != where[1]:
-                continue
-            value = (row.get(column) or "").strip()
-            if value and value not in values:
-                values.append(value)
-        return values
 
 
 # --- Great Expectations ------------------------------------------------------------------
@@ -330,7 +239,7 @@ def _validate(
     import great_expectations.expectations as gxe
 
     with _gx_suite(suite.name) as (gx_suite, batches):
-        known = _KnownValues(con)
+        known = KnownValues(con)
         inputs = SpecInputs(as_of=as_of, known_values=known)
         by_id: dict[str, ExpectationSpec] = {}
         for spec in specs:
@@ -387,73 +296,20 @@ def _outcome(
         message = info.get("exception_message") or next(
             (v.get("exception_message") for v in info.values() if isinstance(v, dict)), ""
         )
-        return ExpectationOutcome(
-            spec.name,
-            spec.severity,
-            False,
-            0,
-            [],
-            f'could not evaluate "{spec.rule}": {message}',
-        )
+        return not_evaluated(spec, message)
     res = result.result or {}
-    count = int(res.get("unexpected_count") or 0)
-    sample = _sample(res.get("partial_unexpected_index_list") or [], key, spec.column)
     if "observed_value" in res:  # an aggregate (e.g. the newest date): no failing rows
-        observed = _plain(res["observed_value"])
-        verdict = "meets" if result.success else "fails"
-        details = f'observed {observed}: {verdict} "{spec.rule}"'
-        if not result.success:
-            sample = [{spec.column: observed}]
-    elif result.success:
-        details = f'all {row_count} rows meet "{spec.rule}"'
-    else:
-        details = f'{count} of {row_count} rows failed "{spec.rule}"'
-        if spec.reference and spec.reference.rsplit(".", 1)[0] in missing_refs:
-            details += f" ({spec.reference.rsplit('.', 1)[0]} is not loaded)"
-    passed = bool(result.success)
-    return ExpectationOutcome(spec.name, spec.severity, passed, count, sample, details)
-
-
-def _plain(value: Any) -> Any:
-    """numpy / pandas scalars → plain, JSON-friendly Python values."""
-    import pandas as pd
-
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _sample(index_list: list[dict[str, Any]], key: str, column: str) -> list[dict[str, Any]]:
-    """GX's partial unexpected rows → ``[{key: .., column: ..}]``, distinct, <= SAMPLE_SIZE."""
-    sample: list[dict[str, Any]] = []
-    for row in index_list:
-        item = {key: _plain(row.get(key))}
-        if column != key:
-            item[column] = _plain(row.get(column))
-        if item not in sample:
-            sample.append(item)
-        if len(sample) >= config.SAMPLE_SIZE:
-            break
-    return sample
+        return aggregate_outcome(spec, res["observed_value"], bool(result.success))
+    count = int(res.get("unexpected_count") or 0)
+    sample = sample_rows(res.get("partial_unexpected_index_list") or [], key, spec.column)
+    return row_outcome(spec, bool(result.success), count, sample, row_count, missing_refs)
 
 
 # --- quarantine share --------------------------------------------------------------------
 
 
 def _quarantine_outcome(
-    con: duckdb.DuckDBPyConnection, suite: Suite, table: str, live_rows: int
+    con: duckdb.DuckDBPyConnection, suite: Suite, table: str, live_count: int
 ) -> ExpectationOutcome:
     """Records of this object still in quarantine (not loaded since) ÷ records received."""
     limits = suite.quarantine
@@ -461,12 +317,12 @@ def _quarantine_outcome(
     name = f"quarantine_share({suite.object})"
     sample: list[dict[str, Any]] = []
     outstanding = 0
-    if _table_columns(con, QUARANTINE_TABLE):
+    if table_columns(con, QUARANTINE_TABLE):
         still_bad = (
             f"FROM {QUARANTINE_TABLE} q WHERE q.source = ? AND q.object = ? AND "
             f"(q.record_id IS NULL OR q.record_id NOT IN "
-            f"(SELECT CAST({_quote(suite.key)} AS VARCHAR) FROM {table} "
-            f"WHERE {_quote(suite.key)} IS NOT NULL))"
+            f"(SELECT CAST({quote(suite.key)} AS VARCHAR) FROM {table} "
+            f"WHERE {quote(suite.key)} IS NOT NULL))"
         )
         params = [suite.system, suite.object]
         outstanding = con.execute(
@@ -480,7 +336,7 @@ def _quarantine_outcome(
             params,
         ).fetchall()
         sample = [{"record_id": rid, "reason": reason} for rid, reason in rows]
-    received = live_rows + outstanding
+    received = live_count + outstanding
     share = outstanding / received if received else 0.0
     what = (
         f"{pct(share)} of {suite.object} records ({outstanding} of {received}) "
