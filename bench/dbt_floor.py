@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from bench.sandbox import REPO_ROOT, base_env
-from orchestration.defs.resources import dbt_executable
+from orchestration.defs.resources import DBT_GLOBAL_FLAGS, dbt_executable
 
 FLOOR_SQL = Path(__file__).with_name("floor_utilization_monthly.sql")
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -113,10 +113,19 @@ def run_dbt(args: list[str], db: Path, as_of: str, work_dir: Path) -> float:
         DBT_LOG_PATH=str(work_dir / "logs"),
         PSOPS_DBT_TARGET="duckdb",
         PSOPS_AS_OF=as_of,
+        DBT_LOG_FORMAT="json",  # dagster-dbt's, to read dbt's events in a refresh
     )
     dbt = dbt_executable()
     variables = json.dumps({"psops_pipeline_db": str(db), "psops_as_of": as_of})
-    command = [dbt, *args, "--vars", variables, "--project-dir", str(DBT_PROJECT)]
+    command = [
+        dbt,
+        *DBT_GLOBAL_FLAGS,
+        *args,
+        "--vars",
+        variables,
+        "--project-dir",
+        str(DBT_PROJECT),
+    ]
     command += ["--profiles-dir", str(DBT_PROJECT)]
     log = work_dir / f"dbt-{args[0]}.log"
     started = time.monotonic()

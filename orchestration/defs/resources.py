@@ -166,6 +166,10 @@ class PsopsDbtResource(DbtCliResource):
         return super()._initialize_dbt_core_adapter(args)
 
 
+# dbt's flags on every command a refresh runs (the bench runs its dbt path with them too)
+DBT_GLOBAL_FLAGS = ["--log-level-file", "warn"]
+
+
 def dbt_resource(target: str = "duckdb") -> DbtCliResource:
     """dbt on ``target`` (``PSOPS_DBT_TARGET``): the resource passes ``--target`` to every
     command and builds its in-process adapter (row counts, column metadata) for it.
@@ -175,7 +179,7 @@ def dbt_resource(target: str = "duckdb") -> DbtCliResource:
     medium sandbox (a whole build 12.8–13.0 s instead of 14.7–15.4 s).  The run's Dagster
     log has dbt's info-level events either way."""
     return PsopsDbtResource(
-        global_config_flags=["--log-level-file", "warn"],
+        global_config_flags=DBT_GLOBAL_FLAGS,
         project_dir=dbt_project,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=dbt_executable(),
