@@ -8,9 +8,9 @@ older rows sharing a value with them in a column that must be unique, and the ro
 column's newest value (``expect_column_max_to_be_between``), and judges them in DuckDB: its
 expectations compiled to SQL (``checks.sql_engine``, the same outcomes as GX gives; no GX or
 pandas imported).  Every row loaded since was judged, so a row that failed keeps failing
-until it is fixed: a failed suite never moves its ``loaded_since``.  What changes without a load — a reference table losing a key, the
-as-of date, the gate config — is judged for older rows by the full scan (``--full``, the
-nightly run).
+until it is fixed: a failed suite never moves its ``loaded_since``.  What changes without a
+load — a reference table losing a key, the as-of date, the gate config — is judged for older
+rows by the full scan (``--full``, the nightly run).
 
 The quarantine share is not a property of the table's rows, so it is measured in DuckDB
 (``raw._quarantine``) and judged against ``checks.config`` thresholds here.

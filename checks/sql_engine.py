@@ -82,10 +82,10 @@ def _in_set(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
     if not values:
         return f"{column} IS NOT NULL", []
     if all(isinstance(v, str) for v in values):  # ids and names: compared as text
-        return f"{column} IS NOT NULL AND NOT list_contains(?::VARCHAR[], {column}::VARCHAR)", [
-            values
-        ]
-    return f"{column} IS NOT NULL AND NOT list_contains(?, {column})", [values]
+        listed = f"list_contains(?::VARCHAR[], {column}::VARCHAR)"
+    else:
+        listed = f"list_contains(?, {column})"
+    return f"{column} IS NOT NULL AND NOT {listed}", [values]
 
 
 def _regex(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
