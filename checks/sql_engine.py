@@ -160,16 +160,18 @@ def _judge(
         ).fetchone()
         return aggregate_outcome(spec, newest, bool(passed))
     failing, failing_params = ROW_RULES[spec.expectation](column, kwargs, rows)
-    # the unique rule's own subquery reads the spec's rows: its parameters come first
+    # the parameters in the order of the text: the spec's rows, the unique rule's subquery
+    # (it reads the same rows), the rule's own
     inner = params if spec.expectation == UNIQUE else []
     condition = f"{rows} AND ({failing})"
     all_params = [*params, *inner, *failing_params]
-    count = con.execute(f"SELECT count(*) FROM {JUDGED} WHERE {condition}", all_params).fetchone()
     names = [key] if key == spec.column else [key, spec.column]
-    failing_rows = con.execute(
-        f"SELECT {', '.join(quote(n) for n in names)} FROM {JUDGED} WHERE {condition} "
-        f"ORDER BY {ORDER} LIMIT {config.SAMPLE_SIZE}",
+    failing_rows = con.execute(  # the first few failing rows, and how many fail in all
+        f"SELECT {', '.join(quote(n) for n in names)}, count(*) OVER () FROM {JUDGED} "
+        f"WHERE {condition} ORDER BY {ORDER} LIMIT {config.SAMPLE_SIZE}",
         all_params,
     ).fetchall()
-    sample = sample_rows([dict(zip(names, r, strict=True)) for r in failing_rows], key, spec.column)
-    return row_outcome(spec, count[0] == 0, count[0], sample, judged, missing_refs)
+    count = failing_rows[0][-1] if failing_rows else 0
+    rows_found = [dict(zip(names, row[:-1], strict=True)) for row in failing_rows]
+    sample = sample_rows(rows_found, key, spec.column)
+    return row_outcome(spec, count == 0, count, sample, judged, missing_refs)
