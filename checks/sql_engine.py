@@ -50,16 +50,18 @@ from checks.specs import ExpectationSpec, SpecInputs, Suite
 JUDGED = "psops_rows_judged"  # a temporary table: the connection may be read-only
 ORDER = "_psops_row"  # the table's own order (rowid), as GX sees the frame's rows
 
-Failing = tuple[str, list[Any]]  # a SQL condition true for a failing row, its parameters
+Failing = tuple[str, list[Any]]  # a SQL condition (true for a failing row), its parameters
 
 
-def _null(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
+def _null(column: str, kwargs: dict[str, Any], rows: Failing) -> Failing:
     return f"{column} IS NULL", []
 
 
-def _unique(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
-    repeated = f"SELECT {column} FROM {JUDGED} WHERE {rows} GROUP BY {column} HAVING count(*) > 1"
-    return f"{column} IN ({repeated})", []
+def _unique(column: str, kwargs: dict[str, Any], rows: Failing) -> Failing:
+    """Repeated among the spec's ``rows``."""
+    where, params = rows
+    repeated = f"SELECT {column} FROM {JUDGED} WHERE {where} GROUP BY {column} HAVING count(*) > 1"
+    return f"{column} IN ({repeated})", params
 
 
 def _bounds(value: str, kwargs: dict[str, Any]) -> Failing:
@@ -72,12 +74,12 @@ def _bounds(value: str, kwargs: dict[str, Any]) -> Failing:
     return " AND ".join(terms) or "true", params
 
 
-def _between(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
+def _between(column: str, kwargs: dict[str, Any], rows: Failing) -> Failing:
     within, params = _bounds(column, kwargs)
     return f"{column} IS NOT NULL AND NOT ({within})", params
 
 
-def _in_set(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
+def _in_set(column: str, kwargs: dict[str, Any], rows: Failing) -> Failing:
     values = list(kwargs["value_set"])
     if not values:
         return f"{column} IS NOT NULL", []
@@ -88,11 +90,12 @@ def _in_set(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
     return f"{column} IS NOT NULL AND NOT {listed}", [values]
 
 
-def _regex(column: str, kwargs: dict[str, Any], rows: str) -> Failing:
+def _regex(column: str, kwargs: dict[str, Any], rows: Failing) -> Failing:
     return f"{column} IS NOT NULL AND NOT regexp_matches({column}::VARCHAR, ?)", [kwargs["regex"]]
 
 
-ROW_RULES: dict[str, Callable[[str, dict[str, Any], str], Failing]] = {
+# each rule: (quoted column, resolved kwargs, the spec's rows) -> its failing condition
+ROW_RULES: dict[str, Callable[[str, dict[str, Any], Failing], Failing]] = {
     "expect_column_values_to_not_be_null": _null,
     UNIQUE: _unique,
     "expect_column_values_to_be_between": _between,
@@ -159,12 +162,9 @@ def _judge(
             [*bound_params, *params],
         ).fetchone()
         return aggregate_outcome(spec, newest, bool(passed))
-    failing, failing_params = ROW_RULES[spec.expectation](column, kwargs, rows)
-    # the parameters in the order of the text: the spec's rows, the unique rule's subquery
-    # (it reads the same rows), the rule's own
-    inner = params if spec.expectation == UNIQUE else []
+    failing, failing_params = ROW_RULES[spec.expectation](column, kwargs, (rows, params))
     condition = f"{rows} AND ({failing})"
-    all_params = [*params, *inner, *failing_params]
+    all_params = [*params, *failing_params]
     names = [key] if key == spec.column else [key, spec.column]
     failing_rows = con.execute(  # the first few failing rows, and how many fail in all
         f"SELECT {', '.join(quote(n) for n in names)}, count(*) OVER () FROM {JUDGED} "
