@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from bench.dbt_sql_alone import replay
 from bench.sandbox import REPO_ROOT, base_env
 from orchestration.defs.resources import DBT_GLOBAL_FLAGS, dbt_executable
 
@@ -32,6 +33,8 @@ SELECT = ["--select", "+mart_utilization_monthly"]
 # as a refresh builds (orchestration.defs.assets.dbt.build_args), with its psops-dbt
 BUILD = ["build", "--no-write-json", *SELECT, "--exclude-resource-type", "unit_test"]
 RUN = ["run", "--no-write-json", *SELECT]
+# the SQL of every node the build ran, compiled (untimed) to replay without dbt
+COMPILE = ["compile", *SELECT]
 # dbt's own cost, whatever it builds: the same command running one view of the path
 ONE_VIEW = ["run", "--no-write-json", "--select", "stg_kantata__users"]
 REL_TOL = 1e-9
@@ -44,6 +47,7 @@ class DbtFloorResult:
     run_s: float
     floor_s: float
     one_view_s: float  # dbt run of one view: what the dbt command costs before its nodes
+    sql_alone_s: float  # the build's SQL without dbt (bench.dbt_sql_alone)
     rows: int
     mismatches: list[str] = field(default_factory=list)
 
@@ -150,8 +154,9 @@ def check_floor(db: Path, as_of: str) -> tuple[float, int, list[str]]:
 def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloorResult:
     """dbt build, then dbt run, each on a fresh copy of ``refreshed_db`` (after an untimed
     ``dbt parse``, so both find a partial-parse state as an hourly refresh does); the floor
-    query on the built copy, timed once after one untimed run, and checked against it; then
-    ``dbt run`` of one view, the least the dbt command costs."""
+    query on the built copy, timed once after one untimed run, and checked against it; the
+    build's SQL replayed without dbt on a fresh copy; then ``dbt run`` of one view, the least
+    the dbt command costs."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db = work_dir / "psops.duckdb"
     shutil.copyfile(refreshed_db, db)
@@ -159,7 +164,12 @@ def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloo
     build_s = run_dbt(BUILD, db, as_of, work_dir)
     floor_s, rows, mismatches = check_floor(db, as_of)
     shutil.copyfile(refreshed_db, db)
+    run_dbt(COMPILE, db, as_of, work_dir)
+    sql_alone_s = replay(db, work_dir / "target" / "manifest.json", work_dir / "dbt-build.log")
+    # the replay made the mart dbt made: the same numbers as the floor
+    mismatches += [f"replay: {p}" for p in check_floor(db, as_of)[2]]
+    shutil.copyfile(refreshed_db, db)
     run_s = run_dbt(RUN, db, as_of, work_dir)
     one_view_s = run_dbt(ONE_VIEW, db, as_of, work_dir)
     db.unlink()
-    return DbtFloorResult(build_s, run_s, floor_s, one_view_s, rows, mismatches)
+    return DbtFloorResult(build_s, run_s, floor_s, one_view_s, sql_alone_s, rows, mismatches)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.dbt_floor import BUILD, check_floor, compare, run_dbt
+from bench.dbt_floor import BUILD, COMPILE, check_floor, compare, run_dbt
+from bench.dbt_sql_alone import build_order, replay, statements
 from bench.run import Row, format_table
 from tests.conftest import SANDBOX_AS_OF
 from tests.ingest_helpers import connector_env
@@ -18,7 +19,8 @@ def test_the_floor_query_gives_the_marts_numbers_exactly(sandbox_servers, tmp_pa
     """The small sandbox ingested, dbt builds +mart_utilization_monthly on it (seeds,
     snapshot, models; no tests: some test models outside the selection, which only a
     refreshed warehouse has), then the bench's check: the hand-written floor query
-    computes the mart from the raw tables, value for value."""
+    computes the mart from the raw tables, value for value. The build's SQL replayed without
+    dbt (the bench's "SQL alone") makes the same mart again."""
     from sources.common.runner import ingest_sources
 
     refreshed = tmp_path / "psops.duckdb"
@@ -31,6 +33,37 @@ def test_the_floor_query_gives_the_marts_numbers_exactly(sandbox_servers, tmp_pa
     assert rows > 100, "the mart has a row per month and org grouping"
     assert mismatches == [], mismatches[:10]
     assert floor_s > 0
+
+    work = tmp_path / "dbt"
+    order = build_order(work / "dbt-build.log")
+    assert "model.psops.mart_utilization_monthly" == order[-1] and len(order) > 30
+    run_dbt(COMPILE, refreshed, as_of, work)
+    assert replay(refreshed, work / "target" / "manifest.json", work / "dbt-build.log") > 0
+    assert check_floor(refreshed, as_of)[1:] == (rows, [])
+
+
+def test_each_kind_of_node_replays_as_its_statements() -> None:
+    model = {"resource_type": "model", "compiled_code": "select 1 as a", "relation_name": "m.t"}
+    assert statements({**model, "config": {"materialized": "view"}}) == [
+        "create or replace view m.t as select 1 as a"
+    ]
+    assert statements({**model, "config": {"materialized": "table"}}) == [
+        "create or replace table m.t as select 1 as a"
+    ]
+    incremental = {"materialized": "incremental", "unique_key": ["k", "d"]}
+    assert statements({**model, "config": incremental}) == [
+        "create or replace temp table new_rows as select 1 as a",
+        "delete from m.t where (k, d) in (select (k, d) from new_rows)",
+        "insert into m.t by name from new_rows",
+    ]
+    test = {"resource_type": "test", "compiled_code": "select * from x where a is null"}
+    assert statements({**test, "config": {}}) == [
+        "select count(*) from (select * from x where a is null) as dbt_internal_test"
+    ]
+    seed = {"resource_type": "seed", "name": "s", "original_file_path": "seeds/s.csv"}
+    (sql,) = statements({**seed, "config": {}})
+    assert sql.startswith("create or replace temp table seed_s as from read_csv(")
+    assert sql.endswith("dbt_project/seeds/s.csv')")
 
 
 def test_compare_reports_every_kind_of_difference() -> None:
