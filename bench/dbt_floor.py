@@ -21,8 +21,9 @@ from typing import Any
 
 import duckdb
 
-from bench.dbt_sql_alone import replay
+from bench.dbt_sql_alone import build_order, replay
 from bench.sandbox import REPO_ROOT, base_env
+from orchestration.defs.assets.dbt import NIGHTLY_TAG
 from orchestration.defs.resources import DBT_GLOBAL_FLAGS, dbt_executable
 
 FLOOR_SQL = Path(__file__).with_name("floor_utilization_monthly.sql")
@@ -37,6 +38,10 @@ RUN = ["run", "--no-write-json", *SELECT]
 COMPILE = ["compile", *SELECT]
 # dbt's own cost, whatever it builds: the same command running one view of the path
 ONE_VIEW = ["run", "--no-write-json", "--select", "stg_kantata__users"]
+# every node an hourly build may run (no unit tests, no nightly reconciliations): the
+# hourly's superset, built and replayed the same way
+WHOLE_GRAPH = ["build", "--no-write-json", "--exclude-resource-type", "unit_test"]
+WHOLE_GRAPH += ["--exclude", f"tag:{NIGHTLY_TAG}"]
 REL_TOL = 1e-9
 ABS_TOL = 1e-12  # a gap of 0.7 - 0.7 may come out as -1.1e-16: no relative tolerance holds
 
@@ -48,8 +53,16 @@ class DbtFloorResult:
     floor_s: float
     one_view_s: float  # dbt run of one view: what the dbt command costs before its nodes
     sql_alone_s: float  # the build's SQL without dbt (bench.dbt_sql_alone)
+    nodes: int  # the nodes the build ran
     rows: int
     mismatches: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WholeGraphResult:
+    build_s: float
+    sql_alone_s: float
+    nodes: int
 
 
 def floor_sql(as_of: str) -> str:
@@ -109,8 +122,11 @@ def read_mart(db: Path) -> tuple[list[str], list[tuple]]:
         con.close()
 
 
-def run_dbt(args: list[str], db: Path, as_of: str, work_dir: Path) -> float:
-    """``dbt <args>`` on ``db``; the seconds it took (raises on failure)."""
+def run_dbt(
+    args: list[str], db: Path, as_of: str, work_dir: Path, log_name: str | None = None
+) -> float:
+    """``dbt <args>`` on ``db``, its output in ``work_dir/dbt-<log_name or the command>.log``;
+    the seconds it took (raises on failure)."""
     env = base_env()
     env.update(
         DBT_TARGET_PATH=str(work_dir / "target"),
@@ -131,7 +147,7 @@ def run_dbt(args: list[str], db: Path, as_of: str, work_dir: Path) -> float:
         str(DBT_PROJECT),
     ]
     command += ["--profiles-dir", str(DBT_PROJECT)]
-    log = work_dir / f"dbt-{args[0]}.log"
+    log = work_dir / f"dbt-{log_name or args[0]}.log"
     started = time.monotonic()
     with log.open("w") as out:
         code = subprocess.run(command, env=env, cwd=DBT_PROJECT, stdout=out, stderr=out).returncode
@@ -172,4 +188,21 @@ def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloo
     run_s = run_dbt(RUN, db, as_of, work_dir)
     one_view_s = run_dbt(ONE_VIEW, db, as_of, work_dir)
     db.unlink()
-    return DbtFloorResult(build_s, run_s, floor_s, one_view_s, sql_alone_s, rows, mismatches)
+    nodes = len(build_order(work_dir / "dbt-build.log"))
+    return DbtFloorResult(build_s, run_s, floor_s, one_view_s, sql_alone_s, nodes, rows, mismatches)
+
+
+def measure_whole_graph(refreshed_db: Path, work_dir: Path, as_of: str) -> WholeGraphResult:
+    """``dbt build`` of every node an hourly build may run, on a fresh copy of
+    ``refreshed_db``, and the same nodes' SQL replayed without dbt on another."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db = work_dir / "psops.duckdb"
+    shutil.copyfile(refreshed_db, db)
+    run_dbt(["parse"], db, as_of, work_dir)
+    build_s = run_dbt(WHOLE_GRAPH, db, as_of, work_dir, "whole-graph")
+    shutil.copyfile(refreshed_db, db)
+    run_dbt(["compile"], db, as_of, work_dir, "compile-whole-graph")
+    log = work_dir / "dbt-whole-graph.log"
+    sql_alone_s = replay(db, work_dir / "target" / "manifest.json", log)
+    db.unlink()
+    return WholeGraphResult(build_s, sql_alone_s, len(build_order(log)))

@@ -43,7 +43,9 @@ def statements(node: dict[str, Any]) -> list[str]:
         return [f"create or replace temp table seed_{node['name']} as from read_csv('{csv}')"]
     if kind == "model" and config["materialized"] == "incremental":
         # compiled on a warehouse that has the table: the SQL selects the new rows
-        table, keys = node["relation_name"], ", ".join(config["unique_key"])
+        unique_key = config["unique_key"]  # a column or a list of them
+        columns = [unique_key] if isinstance(unique_key, str) else unique_key
+        table, keys = node["relation_name"], ", ".join(columns)
         return [
             f"create or replace temp table new_rows as {sql}",
             f"delete from {table} where ({keys}) in (select ({keys}) from new_rows)",

@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bench.dbt_floor import BUILD, COMPILE, check_floor, compare, run_dbt
+from bench.dbt_floor import (
+    BUILD,
+    COMPILE,
+    DbtFloorResult,
+    WholeGraphResult,
+    check_floor,
+    compare,
+    run_dbt,
+)
 from bench.dbt_sql_alone import build_order, replay, statements
-from bench.run import Row, format_table
+from bench.run import Row, dbt_rows, format_table, whole_graph_rows
 from tests.conftest import SANDBOX_AS_OF
 from tests.ingest_helpers import connector_env
 
@@ -56,6 +64,10 @@ def test_each_kind_of_node_replays_as_its_statements() -> None:
         "delete from m.t where (k, d) in (select (k, d) from new_rows)",
         "insert into m.t by name from new_rows",
     ]
+    one_key = {"materialized": "incremental", "unique_key": "as_of_date"}
+    assert statements({**model, "config": one_key})[1] == (
+        "delete from m.t where (as_of_date) in (select (as_of_date) from new_rows)"
+    )
     test = {"resource_type": "test", "compiled_code": "select * from x where a is null"}
     assert statements({**test, "config": {}}) == [
         "select count(*) from (select * from x where a is null) as dbt_internal_test"
@@ -86,6 +98,20 @@ def test_compare_reports_every_kind_of_difference() -> None:
         "only in the mart",
     }
     assert compare(columns[:-1], [], columns, mart)[0].startswith("columns differ")
+
+
+def test_the_dbt_rows_split_a_build_into_start_sql_and_work_per_node() -> None:
+    """dbt's own work a node = (build - the command's start - the SQL alone) / nodes:
+    (8.5 - 2.5 - 1.7) s / 148 nodes = 29 ms; (25.0 - 2.5 - 4.5) s / 450 nodes = 40 ms."""
+    path = DbtFloorResult(8.5, 5.1, 0.85, 2.5, 1.7, 148, 2452)
+    build, _, one_view, sql_alone = dbt_rows(path)
+    assert (build.psops, build.floor, build.ratio) == ("8.5", "0.85", "10.0x")
+    assert "2,452 rows identical" in build.note
+    assert (one_view.ratio, sql_alone.ratio) == ("2.9x", "2.0x")
+    assert sql_alone.note.endswith("dbt's own work: ~29 ms a node (148 nodes)")
+    (whole,) = whole_graph_rows(WholeGraphResult(25.0, 4.5, 450), start_s=2.5)
+    assert (whole.psops, whole.floor, whole.ratio) == ("25.0", "4.50", "5.6x")
+    assert whole.note.endswith("dbt's own work: ~40 ms a node (450 nodes)")
 
 
 def test_the_table_aligns_its_columns() -> None:
