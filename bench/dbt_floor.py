@@ -22,12 +22,11 @@ from typing import Any
 import duckdb
 
 from bench.dbt_sql_alone import build_order, replay
-from bench.sandbox import REPO_ROOT, base_env
+from bench.sandbox import base_env
 from orchestration.defs.assets.dbt import NIGHTLY_TAG
-from orchestration.defs.resources import DBT_GLOBAL_FLAGS, dbt_executable
+from orchestration.defs.resources import DBT_GLOBAL_FLAGS, DBT_PROJECT_DIR, dbt_executable
 
 FLOOR_SQL = Path(__file__).with_name("floor_utilization_monthly.sql")
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 MART = "marts.mart_utilization_monthly"
 KEY = ("month_start", "grain", "region", "role", "team")
 SELECT = ["--select", "+mart_utilization_monthly"]
@@ -69,7 +68,7 @@ def floor_sql(as_of: str) -> str:
     return (
         FLOOR_SQL.read_text()
         .replace("{as_of}", as_of)
-        .replace("{seeds}", str(DBT_PROJECT / "seeds"))
+        .replace("{seeds}", str(DBT_PROJECT_DIR / "seeds"))
     )
 
 
@@ -144,13 +143,14 @@ def run_dbt(
         "--vars",
         variables,
         "--project-dir",
-        str(DBT_PROJECT),
+        str(DBT_PROJECT_DIR),
     ]
-    command += ["--profiles-dir", str(DBT_PROJECT)]
+    command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     log = work_dir / f"dbt-{log_name or args[0]}.log"
     started = time.monotonic()
     with log.open("w") as out:
-        code = subprocess.run(command, env=env, cwd=DBT_PROJECT, stdout=out, stderr=out).returncode
+        run = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, stdout=out, stderr=out)
+    code = run.returncode
     seconds = time.monotonic() - started
     if code != 0:
         raise RuntimeError(f"dbt {args[0]} failed (exit {code}): see {log}")

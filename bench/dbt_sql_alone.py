@@ -17,9 +17,7 @@ from typing import Any
 
 import duckdb
 
-from bench.sandbox import REPO_ROOT
-
-DBT_PROJECT = REPO_ROOT / "dbt_project"
+from orchestration.defs.resources import DBT_PROJECT_DIR
 
 
 def build_order(build_log: Path) -> list[str]:
@@ -39,7 +37,7 @@ def statements(node: dict[str, Any]) -> list[str]:
     """The statements that do ``node``'s database work."""
     kind, sql, config = node["resource_type"], node.get("compiled_code", ""), node["config"]
     if kind == "seed":
-        csv = DBT_PROJECT / node["original_file_path"]
+        csv = DBT_PROJECT_DIR / node["original_file_path"]
         return [f"create or replace temp table seed_{node['name']} as from read_csv('{csv}')"]
     if kind == "model" and config["materialized"] == "incremental":
         # compiled on a warehouse that has the table: the SQL selects the new rows
