@@ -167,6 +167,18 @@ def check_floor(db: Path, as_of: str) -> tuple[float, int, list[str]]:
     return floor_s, len(mart), compare(columns, floor, mart_columns, mart)
 
 
+def sql_alone(
+    refreshed_db: Path, db: Path, as_of: str, compile_args: list[str], build_log: Path
+) -> float:
+    """The SQL of the build logged in ``build_log`` (in ``db``'s folder), replayed without
+    dbt (``bench.dbt_sql_alone``) on a fresh copy of ``refreshed_db`` at ``db``, compiled
+    (untimed) by ``dbt <compile_args>``: its seconds."""
+    work_dir = db.parent
+    shutil.copyfile(refreshed_db, db)
+    run_dbt(compile_args, db, as_of, work_dir, f"compile-{build_log.stem}")
+    return replay(db, work_dir / "target" / "manifest.json", build_log)
+
+
 def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloorResult:
     """dbt build, then dbt run, each on a fresh copy of ``refreshed_db`` (after an untimed
     ``dbt parse``, so both find a partial-parse state as an hourly refresh does); the floor
@@ -179,9 +191,7 @@ def measure_dbt_floor(refreshed_db: Path, work_dir: Path, as_of: str) -> DbtFloo
     run_dbt(["parse"], db, as_of, work_dir)
     build_s = run_dbt(BUILD, db, as_of, work_dir)
     floor_s, rows, mismatches = check_floor(db, as_of)
-    shutil.copyfile(refreshed_db, db)
-    run_dbt(COMPILE, db, as_of, work_dir)
-    sql_alone_s = replay(db, work_dir / "target" / "manifest.json", work_dir / "dbt-build.log")
+    sql_alone_s = sql_alone(refreshed_db, db, as_of, COMPILE, work_dir / "dbt-build.log")
     # the replay made the mart dbt made: the same numbers as the floor
     mismatches += [f"replay: {p}" for p in check_floor(db, as_of)[2]]
     shutil.copyfile(refreshed_db, db)
@@ -200,9 +210,7 @@ def measure_whole_graph(refreshed_db: Path, work_dir: Path, as_of: str) -> Whole
     shutil.copyfile(refreshed_db, db)
     run_dbt(["parse"], db, as_of, work_dir)
     build_s = run_dbt(WHOLE_GRAPH, db, as_of, work_dir, "whole-graph")
-    shutil.copyfile(refreshed_db, db)
-    run_dbt(["compile"], db, as_of, work_dir, "compile-whole-graph")
     log = work_dir / "dbt-whole-graph.log"
-    sql_alone_s = replay(db, work_dir / "target" / "manifest.json", log)
+    sql_alone_s = sql_alone(refreshed_db, db, as_of, ["compile"], log)
     db.unlink()
     return WholeGraphResult(build_s, sql_alone_s, len(build_order(log)))

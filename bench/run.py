@@ -145,15 +145,15 @@ def dbt_rows(result) -> list[Row]:
             f"{result.floor_s:.2f}",
             f"{result.sql_alone_s / result.floor_s:.1f}x",
             "each node's compiled SQL, the build's order, one DuckDB connection, no dbt; "
-            f"dbt's own work: {_per_node(result.build_s, result.one_view_s, result)}",
+            f"dbt's own work: {_per_node(result, result.one_view_s)}",
         ),
     ]
 
 
-def _per_node(build_s: float, start_s: float, measured) -> str:
+def _per_node(measured, start_s: float) -> str:
     """dbt's own work a node: a build less the command's start (``dbt run`` of one view)
     and less its SQL alone, over its nodes."""
-    ms = 1000 * (build_s - start_s - measured.sql_alone_s) / measured.nodes
+    ms = 1000 * (measured.build_s - start_s - measured.sql_alone_s) / measured.nodes
     return f"~{ms:.0f} ms a node ({measured.nodes} nodes)"
 
 
@@ -165,7 +165,7 @@ def whole_graph_rows(result, start_s: float) -> list[Row]:
             f"{result.sql_alone_s:.2f}",
             f"{result.build_s / result.sql_alone_s:.1f}x",
             "every node an hourly build may run; reference = their SQL alone; "
-            f"dbt's own work: {_per_node(result.build_s, start_s, result)}",
+            f"dbt's own work: {_per_node(result, start_s)}",
         )
     ]
 
